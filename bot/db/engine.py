@@ -1,0 +1,62 @@
+"""Engines and sessions for SQLite (embedded default) and PostgreSQL (several processes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.config.schema import DatabaseSection
+
+
+def create_engine(settings: DatabaseSection | str) -> AsyncEngine:
+    if isinstance(settings, str):
+        settings = DatabaseSection(url=settings)
+    url = make_url(settings.url)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(settings)
+    return create_async_engine(
+        settings.url,
+        echo=settings.echo,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        pool_timeout=settings.pool_timeout,
+        # A connection dropped by a PostgreSQL restart or a load balancer is replaced, not handed out.
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"timeout": settings.pool_timeout, "command_timeout": 30},
+    )
+
+
+def _sqlite_engine(settings: DatabaseSection) -> AsyncEngine:
+    url = make_url(settings.url)
+    if url.database and url.database != ":memory:":
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(settings.url, echo=settings.echo, connect_args={"timeout": 30})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from the sqlite3 module so we can say BEGIN IMMEDIATE ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A deferred transaction that reads and then writes fails with SQLITE_BUSY when another writer got
+        # in between, without waiting; taking the write lock up front makes writers queue on busy_timeout.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # expire_on_commit=False: objects stay readable after commit without lazy loads under asyncio.
+    return async_sessionmaker(engine, expire_on_commit=False)
