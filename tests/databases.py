@@ -73,7 +73,9 @@ class Templates:
     def postgres(self, base_url: str) -> str:
         if self.pg_template is None:
             name = f"sd_template_{os.getpid()}"
-            asyncio.run(_pg_admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'))
+            asyncio.run(
+                _pg_admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+            )
             asyncio.run(_migrate(_with_database(base_url, name)))
             self.pg_template = name
         return self.pg_template
@@ -93,7 +95,9 @@ async def _migrate(url: str) -> None:
 
 
 @asynccontextmanager
-async def database_copy(kind: str, templates: Templates, tmp_path: Path, *, migrated: bool = True) -> AsyncIterator[Database]:
+async def database_copy(
+    kind: str, templates: Templates, tmp_path: Path, *, migrated: bool = True
+) -> AsyncIterator[Database]:
     if kind == "sqlite":
         path = tmp_path / f"desk-{uuid.uuid4().hex[:8]}.db"
         if migrated:
