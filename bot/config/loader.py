@@ -89,12 +89,26 @@ def load_config(path: str | Path = "app.yaml", env: Mapping[str, str] | None = N
     base_dir = source.resolve().parent
     extra_items: list[schema.CatalogItem] = []
     item_sources: dict[str, ItemSource] = {}
-    for index, item in enumerate(data.get("catalog") or []):
+    all_sources: list[ItemSource] = []
+    inline: list[Any] = data["catalog"] if isinstance(data.get("catalog"), list) else []
+    for index, item in enumerate(inline):
+        all_sources.append(ItemSource(doc, ("catalog", index)))
         if isinstance(item, dict) and isinstance(item.get("id"), str):
-            item_sources.setdefault(item["id"], ItemSource(doc, ("catalog", index)))
+            if item["id"] in item_sources:
+                problems.append(
+                    Problem(
+                        doc.file,
+                        doc.line_of(("catalog", index, "id")),
+                        f"duplicate catalog id '{item['id']}': already defined on line "
+                        f"{item_sources[item['id']].line('id')}",
+                    )
+                )
+            else:
+                item_sources[item["id"]] = ItemSource(doc, ("catalog", index))
 
     for file_index, name in enumerate(catalog_files if isinstance(catalog_files, list) else []):
         items, file_problems, sources = _load_catalog_file(base_dir / str(name), env)
+        place = next(iter(sources.values()), None)
         if file_problems and not sources and not items:
             # Report a missing or unreadable file against the line that names it.
             for problem in file_problems:
@@ -103,6 +117,8 @@ def load_config(path: str | Path = "app.yaml", env: Mapping[str, str] | None = N
             continue
         problems.extend(file_problems)
         extra_items.extend(items)
+        if place is not None:
+            all_sources.extend(ItemSource(place.doc, ("catalog", i)) for i in range(_catalog_length(place.doc)))
         for item_id, place in sources.items():
             if item_id in item_sources:
                 first = item_sources[item_id]
@@ -117,11 +133,11 @@ def load_config(path: str | Path = "app.yaml", env: Mapping[str, str] | None = N
             else:
                 item_sources[item_id] = place
 
+    problems.extend(cross_check(doc, all_sources))
     if config is not None:
         config = config.model_copy(update={"catalog": [*config.catalog, *extra_items]})
         config._base_dir = base_dir
         config._source = source
-        problems.extend(cross_check(config, doc, item_sources))
 
     if problems:
         raise ConfigError(problems)
@@ -163,3 +179,8 @@ def _load_catalog_file(
         problems.extend(_validation_problems(exc, doc, ("catalog",)))
         items = []
     return items, problems, sources
+
+
+def _catalog_length(doc: SourceDocument) -> int:
+    catalog = doc.data.get("catalog") if isinstance(doc.data, dict) else None
+    return len(catalog) if isinstance(catalog, list) else 0

@@ -1,12 +1,13 @@
-"""Checks across sections that a schema alone cannot express: every reference points at something that exists."""
+"""Checks across sections that a schema alone cannot express: every reference points at something that exists.
+They run on the raw YAML data, so they still report when other parts of the file fail validation."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.config.errors import Problem
-from bot.config.schema import DeskConfig
 from bot.config.yaml_source import SourceDocument
 
 
@@ -20,72 +21,81 @@ class ItemSource:
     def line(self, key: str) -> int:
         return self.doc.line_of((*self.path, key))
 
+    def value(self) -> Any:
+        node: Any = self.doc.data
+        for part in self.path:
+            node = node[part]
+        return node
 
-def cross_check(config: DeskConfig, doc: SourceDocument, items: dict[str, ItemSource]) -> list[Problem]:
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(value: Any) -> Iterable[tuple[int, dict[str, Any]]]:
+    if isinstance(value, list):
+        yield from ((i, v) for i, v in enumerate(value) if isinstance(v, dict))
+
+
+def cross_check(doc: SourceDocument, items: Iterable[ItemSource]) -> list[Problem]:
+    data = _mapping(doc.data)
     problems: list[Problem] = []
-    team_ids = [team.id for team in config.teams]
-    calendars = set(config.calendars) | {"24x7"}
+    teams = list(_dicts(data.get("teams")))
+    team_ids = [str(team.get("id")) for _, team in teams]
+    calendars = set(_mapping(data.get("calendars"))) | {"24x7"}
+    policies = set(_mapping(_mapping(data.get("sla")).get("policies")))
 
-    for team_id, count in Counter(team_ids).items():
-        if count > 1:
-            index = len(team_ids) - 1 - team_ids[::-1].index(team_id)
+    seen: dict[str, int] = {}
+    for index, team in teams:
+        team_id = str(team.get("id"))
+        line = doc.line_of(("teams", index, "id"))
+        if team_id in seen:
             problems.append(
-                Problem(
-                    doc.file,
-                    doc.line_of(("teams", index, "id")),
-                    f"duplicate team id '{team_id}'; ids must be unique",
-                )
+                Problem(doc.file, line, f"duplicate team id '{team_id}': already used on line {seen[team_id]}")
             )
-
-    inline_ids = [item.id for item in config.catalog[: len(doc.data.get("catalog") or [])]]
-    for item_id, count in Counter(inline_ids).items():
-        if count > 1:
-            index = len(inline_ids) - 1 - inline_ids[::-1].index(item_id)
-            problems.append(
-                Problem(
-                    doc.file,
-                    doc.line_of(("catalog", index, "id")),
-                    f"duplicate catalog id '{item_id}': already defined on line {items[item_id].line('id')}",
-                )
-            )
-
-    for index, team in enumerate(config.teams):
-        if team.calendar not in calendars:
+        seen.setdefault(team_id, line)
+        calendar = team.get("calendar")
+        if calendar is not None and calendar not in calendars:
             problems.append(
                 Problem(
                     doc.file,
                     doc.line_of(("teams", index, "calendar")),
-                    f"team '{team.id}' uses calendar '{team.calendar}', which is not defined; "
+                    f"team '{team_id}' uses calendar '{calendar}', which is not defined; "
                     f"define it under `calendars:` or use one of: {', '.join(sorted(calendars))}",
                 )
             )
-        if team.sla not in config.sla.policies:
+        policy = team.get("sla")
+        if policy is not None and policies and policy not in policies:
             problems.append(
                 Problem(
                     doc.file,
                     doc.line_of(("teams", index, "sla")),
-                    f"team '{team.id}' uses SLA policy '{team.sla}', which is not defined; "
-                    f"use one of: {', '.join(sorted(config.sla.policies))}",
+                    f"team '{team_id}' uses SLA policy '{policy}', which is not defined; "
+                    f"use one of: {', '.join(sorted(policies))}",
                 )
             )
 
-    if config.desk.default_team not in team_ids:
+    default_team = _mapping(data.get("desk")).get("default_team")
+    if default_team is not None and team_ids and default_team not in team_ids:
         problems.append(
             Problem(
                 doc.file,
                 doc.line_of(("desk", "default_team")),
-                f"default_team '{config.desk.default_team}' is not a team; use one of: {', '.join(team_ids)}",
+                f"default_team '{default_team}' is not a team; use one of: {', '.join(team_ids)}",
             )
         )
 
-    for item in config.catalog:
-        if item.team not in team_ids:
-            source = items.get(item.id, ItemSource(doc, ()))
+    for source in items:
+        item: Any = source.value()
+        if not isinstance(item, dict):
+            continue
+        named: Any = item.get("team")
+        if named is not None and team_ids and named not in team_ids:
             problems.append(
                 Problem(
                     source.doc.file,
                     source.line("team"),
-                    f"catalog item '{item.id}' names team '{item.team}', which is not defined; "
+                    f"catalog item '{item.get('id')}' names team '{named}', which is not defined; "
                     f"use one of: {', '.join(team_ids)}",
                 )
             )
