@@ -1,16 +1,62 @@
-"""`servicedesk run`."""
+"""`servicedesk run`: start the desk and keep it running until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import signal
+import sys
 from typing import Any
+
+from aiohttp import web
+
+from bot.bootstrap import build_desk
+from bot.commands._common import add_config_option, load_or_report
+from bot.config import DeskConfig
+from bot.web import create_web_app
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("run", help="(not yet implemented)")
-    parser.set_defaults(run=_run)
+    parser = sub.add_parser("run", help="start the desk")
+    add_config_option(parser)
+    parser.add_argument("--host", help="override server.host")
+    parser.add_argument("--port", type=int, help="override server.port")
+    parser.set_defaults(run=run)
 
 
-def _run(args: argparse.Namespace) -> int:
-    print("servicedesk run: not implemented yet")
-    return 0
+def run(args: argparse.Namespace) -> int:
+    config = load_or_report(args.config)
+    if config is None:
+        return 1
+    try:
+        return asyncio.run(serve(config, host=args.host, port=args.port))
+    except KeyboardInterrupt:
+        return 0
+
+
+async def serve(config: DeskConfig, *, host: str | None = None, port: int | None = None) -> int:
+    host = host or config.server.host
+    port = port or config.server.port
+    desk = await build_desk(config)
+    runner = web.AppRunner(create_web_app(desk))
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        try:
+            await site.start()
+        except OSError as exc:
+            print(f"cannot listen on {host}:{port}: {exc.strerror}; set PORT or server.port", file=sys.stderr)
+            return 1
+        print(f"{config.desk.name} is running on http://{host}:{port} (health: /healthz, ready: /readyz)", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        print("stopping", flush=True)
+        return 0
+    finally:
+        await runner.cleanup()
+        await desk.close()

@@ -1,0 +1,37 @@
+"""The desk's HTTP server: health and readiness now; Slack's request URL joins it with the Slack surface."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.bootstrap import Desk
+from bot.db.migrate import current_revision, head_revision
+
+DESK_KEY = web.AppKey("desk", Desk)
+
+
+def create_web_app(desk: Desk) -> web.Application:
+    app = web.Application()
+    app[DESK_KEY] = desk
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready when the database answers and carries the newest migration."""
+    desk = request.app[DESK_KEY]
+    try:
+        async with desk.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        revision = await current_revision(desk.engine)
+    except Exception as exc:  # any database failure means "not ready"; the reason goes in the body
+        return web.json_response({"ok": False, "database": f"unreachable: {type(exc).__name__}"}, status=503)
+    if revision != head_revision():
+        return web.json_response({"ok": False, "database": f"at {revision}, needs {head_revision()}"}, status=503)
+    return web.json_response({"ok": True, "database": revision})
