@@ -82,6 +82,9 @@ class Ticket(Base):
     triage_channel: Mapped[str | None] = mapped_column(SlackChannel)
     triage_ts: Mapped[str | None] = mapped_column(SlackTs)
     linked_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # What caused this ticket (a request message, a modal, a reaction): unique, so a redelivered event or a
+    # double-clicked button can never open a second ticket.
+    origin_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     resolution_note: Mapped[str | None] = mapped_column(Text)
     # Bumped on every change: conditional UPDATEs on it make concurrent changes safe without locks.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -90,6 +93,32 @@ class Ticket(Base):
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+
+
+class IntakeRequest(Base):
+    """What someone asked the desk in their own words, and what the matcher made of it. Buttons and modals
+    refer to it by id, so the full text (up to Slack's 40,000 characters) never has to travel in a payload."""
+
+    __tablename__ = "intake_requests"
+    __table_args__ = (
+        UniqueConstraint("origin_key"),
+        Index("ix_intake_requests_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    origin_key: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(SlackUser)
+    channel: Mapped[str | None] = mapped_column(SlackChannel)
+    ts: Mapped[str | None] = mapped_column(SlackTs)
+    thread_ts: Mapped[str | None] = mapped_column(SlackTs)
+    reply_ts: Mapped[str | None] = mapped_column(SlackTs)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    decision: Mapped[str] = mapped_column(String(16))
+    candidates: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
 
 
 class TicketEvent(Base):

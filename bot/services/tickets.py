@@ -3,12 +3,13 @@ an audit event with every change, and conditional UPDATEs instead of read-then-w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -37,6 +38,26 @@ class NewTicket:
     source_permalink: str | None = None
     requester_channel: str | None = None
     requester_thread_ts: str | None = None
+    origin_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One audited change, as observers see it inside the transaction that makes it."""
+
+    type: str
+    at: datetime
+    actor_id: str | None
+    from_state: str | None
+    to_state: str | None
+    data: Mapping[str, Any]
+
+
+class TicketObserver(Protocol):
+    """Reacts to a change in the same transaction: SLA clocks, outbox notifications. If it fails, the change
+    rolls back with it, so a ticket never exists without its clocks or its pending notifications."""
+
+    async def ticket_changed(self, session: AsyncSession, ticket: Ticket, change: Change) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -128,13 +149,48 @@ class TicketService:
     # Conditional UPDATEs lose only when someone else changed the ticket in between; retry on fresh state.
     ATTEMPTS = 5
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        observers: Sequence[TicketObserver] = (),
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._observers = list(observers)
+
+    def observe(self, observer: TicketObserver) -> None:
+        self._observers.append(observer)
 
     async def open_ticket(self, new: NewTicket, *, actor_id: str | None = None) -> TicketSnapshot:
+        ticket, _ = await self.open_ticket_once(new, actor_id=actor_id)
+        return ticket
+
+    async def open_ticket_once(self, new: NewTicket, *, actor_id: str | None = None) -> tuple[TicketSnapshot, bool]:
+        """(ticket, created). With an origin_key, a second call for the same origin returns the first ticket."""
+        try:
+            return await self._create(new, actor_id), True
+        except IntegrityError:
+            if new.origin_key is None:
+                raise
+        # Lost a race on the origin key: the other caller's ticket is the one.
+        async with self._sessions() as session:
+            existing = await session.scalar(select(Ticket).where(Ticket.origin_key == new.origin_key))
+            assert existing is not None
+            return TicketSnapshot.of(existing), False
+
+    async def find_by_origin(self, origin_key: str) -> TicketSnapshot | None:
+        async with self._sessions() as session:
+            row = await session.scalar(select(Ticket).where(Ticket.origin_key == origin_key))
+            return TicketSnapshot.of(row) if row else None
+
+    async def _create(self, new: NewTicket, actor_id: str | None) -> TicketSnapshot:
         now = self._clock.now()
         async with self._sessions.begin() as session:
+            if new.origin_key is not None:
+                existing = await session.scalar(select(Ticket).where(Ticket.origin_key == new.origin_key))
+                if existing is not None:
+                    raise IntegrityError("origin_key", {}, Exception("duplicate origin"))
             number = await self._allocate_number(session, new.team_id)
             state = next_state(TicketState.NEW, Action.REQUEST_APPROVAL if new.needs_approval else Action.SUBMIT)
             ticket = Ticket(
@@ -155,22 +211,21 @@ class TicketService:
                 source_permalink=new.source_permalink,
                 requester_channel=new.requester_channel,
                 requester_thread_ts=new.requester_thread_ts,
+                origin_key=new.origin_key,
                 version=1,
                 created_at=now,
                 updated_at=now,
             )
             session.add(ticket)
             await session.flush()
-            session.add(
-                TicketEvent(
-                    ticket_id=ticket.id,
-                    at=now,
-                    actor_id=actor_id or new.requester_id,
-                    type="created",
-                    from_state=None,
-                    to_state=state.value,
-                    data={"catalog_item_id": new.catalog_item_id, "priority": new.priority},
-                )
+            await self._audit(
+                session,
+                ticket,
+                now,
+                actor_id or new.requester_id,
+                "created",
+                (None, state.value),
+                {"catalog_item_id": new.catalog_item_id, "priority": new.priority},
             )
             return TicketSnapshot.of(ticket)
 
@@ -230,17 +285,8 @@ class TicketService:
             )
             ticket = await self._load(session, ticket_id)
             if result.rowcount == 1:  # type: ignore[attr-defined]
-                session.add(
-                    TicketEvent(
-                        ticket_id=ticket.id,
-                        at=now,
-                        actor_id=agent_id,
-                        type="claimed",
-                        from_state=TicketState.OPEN.value,
-                        to_state=TicketState.IN_PROGRESS.value,
-                        data={"assignee_id": agent_id},
-                    )
-                )
+                states = (TicketState.OPEN.value, TicketState.IN_PROGRESS.value)
+                await self._audit(session, ticket, now, agent_id, "claimed", states, {"assignee_id": agent_id})
                 return TicketSnapshot.of(ticket)
             if ticket.assignee_id == agent_id:
                 return TicketSnapshot.of(ticket)
@@ -354,10 +400,10 @@ class TicketService:
                 if await self._conditional_update(
                     session, ticket.id, version, {"priority": priority, "updated_at": now}
                 ):
-                    self._audit(
-                        session, ticket, now, actor_id, "priority_changed", None, {"from": before, "to": priority}
-                    )
-                    return TicketSnapshot.of(await self._load(session, ticket.id))
+                    changed = await self._load(session, ticket.id)
+                    data = {"from": before, "to": priority}
+                    await self._audit(session, changed, now, actor_id, "priority_changed", None, data)
+                    return TicketSnapshot.of(changed)
         raise ConcurrentUpdate(ticket.id)
 
     async def _apply(
@@ -386,8 +432,9 @@ class TicketService:
                     values.update(changes(ticket, now))
                 before = ticket.state
                 if await self._conditional_update(session, ticket.id, ticket.version, values):
-                    self._audit(session, ticket, now, actor_id, event, (before, target.value), dict(data or {}))
-                    return TicketSnapshot.of(await self._load(session, ticket.id))
+                    changed = await self._load(session, ticket.id)
+                    await self._audit(session, changed, now, actor_id, event, (before, target.value), dict(data or {}))
+                    return TicketSnapshot.of(changed)
         assert ticket_id is not None
         raise ConcurrentUpdate(ticket_id)
 
@@ -402,24 +449,27 @@ class TicketService:
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    def _audit(
+    async def _audit(
         self,
         session: AsyncSession,
         ticket: Ticket,
         at: datetime,
         actor_id: str | None,
         event: str,
-        states: tuple[str, str] | None,
+        states: tuple[str | None, str] | None,
         data: dict[str, Any],
     ) -> None:
+        change = Change(event, at, actor_id, states[0] if states else None, states[1] if states else None, data)
         session.add(
             TicketEvent(
                 ticket_id=ticket.id,
                 at=at,
                 actor_id=actor_id,
                 type=event,
-                from_state=states[0] if states else None,
-                to_state=states[1] if states else None,
+                from_state=change.from_state,
+                to_state=change.to_state,
                 data=data,
             )
         )
+        for observer in self._observers:
+            await observer.ticket_changed(session, ticket, change)

@@ -1,0 +1,199 @@
+"""The transactional outbox: Slack side effects are written in the same transaction as the change that causes
+them, and sent after commit, at least once, in order per ticket. A crash or a Slack outage delays them; it
+never loses them. Senders make repeated delivery show once (they reconcile with what Slack already has)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from bot.clock import Clock
+from bot.db.models import OutboxMessage
+from bot.db.upsert import insert_ignore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    kind: str
+    dedupe_key: str
+    ticket_id: int | None
+    payload: Mapping[str, Any]
+    attempts: int
+
+
+class PermanentFailure(Exception):
+    """Slack will never accept this message as it is (e.g. channel_not_found); retrying cannot help."""
+
+
+Sender = Callable[[OutboxItem], Awaitable[None]]
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    kind: str,
+    dedupe_key: str,
+    at: datetime,
+    payload: Mapping[str, Any] | None = None,
+    ticket_id: int | None = None,
+) -> bool:
+    """Queue a side effect inside the caller's transaction; the same dedupe_key twice queues it once."""
+    return await insert_ignore(
+        session,
+        OutboxMessage,
+        {
+            "dedupe_key": dedupe_key,
+            "kind": kind,
+            "ticket_id": ticket_id,
+            "payload": dict(payload or {}),
+            "created_at": at,
+            "next_attempt_at": at,
+            "attempts": 0,
+        },
+    )
+
+
+class OutboxDispatcher:
+    # While a process works on a message nobody else may take it; if the process dies, the lease runs out.
+    LEASE = timedelta(seconds=60)
+    MAX_BACKOFF = timedelta(hours=1)
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        senders: Mapping[str, Sender] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._senders: dict[str, Sender] = dict(senders or {})
+        self._wake = asyncio.Event()
+
+    def register(self, kind: str, sender: Sender) -> None:
+        self._senders[kind] = sender
+
+    def kick(self) -> None:
+        """Something was queued: deliver now instead of at the next poll."""
+        self._wake.set()
+
+    async def deliver_due(self, limit: int = 50) -> int:
+        """Send what is due now; returns how many messages were sent."""
+        sent = 0
+        for item in await self._claim(limit):
+            if await self._send(item):
+                sent += 1
+        return sent
+
+    async def drain(self, rounds: int = 20) -> int:
+        """Deliver until nothing is due (what tests and the local workspace use to settle)."""
+        total = 0
+        for _ in range(rounds):
+            sent = await self.deliver_due()
+            total += sent
+            if sent == 0:
+                break
+        return total
+
+    async def run(self, stop: asyncio.Event, interval: float = 2.0) -> None:
+        while not stop.is_set():
+            try:
+                await self.deliver_due()
+            except Exception:  # the loop must outlive a database hiccup; the next round retries
+                log.exception("outbox round failed")
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _claim(self, limit: int) -> list[OutboxItem]:
+        now = self._clock.now()
+        earlier = aliased(OutboxMessage)
+        # Only the oldest unsent message of each ticket is eligible, so a card is posted before it is updated
+        # even when several processes deliver at once.
+        head_of_line = ~exists().where(
+            and_(
+                earlier.ticket_id == OutboxMessage.ticket_id,
+                earlier.sent_at.is_(None),
+                earlier.id < OutboxMessage.id,
+            )
+        )
+        async with self._sessions.begin() as session:
+            ids = list(
+                await session.scalars(
+                    select(OutboxMessage.id)
+                    .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now, head_of_line)
+                    .order_by(OutboxMessage.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if not ids:
+                return []
+            rows = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))
+                .values(next_attempt_at=now + self.LEASE, attempts=OutboxMessage.attempts + 1)
+                .returning(
+                    OutboxMessage.id,
+                    OutboxMessage.kind,
+                    OutboxMessage.dedupe_key,
+                    OutboxMessage.ticket_id,
+                    OutboxMessage.payload,
+                    OutboxMessage.attempts,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            items = [OutboxItem(*row) for row in rows]
+        return sorted(items, key=lambda item: item.id)
+
+    async def _send(self, item: OutboxItem) -> bool:
+        sender = self._senders.get(item.kind)
+        try:
+            if sender is None:
+                raise PermanentFailure(f"no sender for outbox kind {item.kind!r}")
+            await sender(item)
+        except PermanentFailure as exc:
+            log.error("outbox %s (%s) failed for good: %s", item.id, item.kind, exc)
+            await self._reschedule(item, str(exc), self.MAX_BACKOFF * 24)
+            return False
+        except Exception as exc:  # Slack outages and timeouts: back off and try again later
+            delay = min(timedelta(seconds=2 ** min(item.attempts, 12)), self.MAX_BACKOFF)
+            log.warning("outbox %s (%s) attempt %s failed: %s", item.id, item.kind, item.attempts, exc)
+            await self._reschedule(item, f"{type(exc).__name__}: {exc}", delay)
+            return False
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == item.id)
+                .values(sent_at=self._clock.now(), last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+        return True
+
+    async def _reschedule(self, item: OutboxItem, error: str, delay: timedelta) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == item.id)
+                .values(next_attempt_at=self._clock.now() + delay, last_error=error[:2000])
+                .execution_options(synchronize_session=False)
+            )
+
+    async def backlog(self) -> int:
+        from sqlalchemy import func
+
+        async with self._sessions() as session:
+            count = await session.scalar(select(func.count()).where(OutboxMessage.sent_at.is_(None)))
+            return int(count or 0)
