@@ -5,19 +5,20 @@ Every instant that goes in or comes out is an aware datetime; results are in UTC
 What "open" means, also across daylight-saving changes: the desk is open at an instant when the local wall
 clock at that instant shows a time inside one of the spans of that local date. From this one rule:
 - a span of 08:00-17:00 is 9 working hours on every day, including the two switch days;
-- a span boundary inside the skipped hour (02:00-03:00 in Stockholm on the last Sunday of March) is a time the
-  clock never shows, so the span starts or ends at the jump (03:00 CEST); a span lying wholly inside the skipped
-  hour has no working time that day;
+- a span boundary inside the skipped hour (02:00-03:00 in Stockholm on the last Sunday of March) is a time
+  the clock never shows, so the span starts or ends at the jump (03:00 CEST); a span lying wholly inside the
+  skipped hour has no working time that day;
 - a span overlapping the repeated hour (02:00-03:00 on the last Sunday of October) counts both passes of the
-  hour: 00:00-24:00 is 25 working hours that day, 02:30-03:30 is 1h30m (02:30-03:00 CEST, then 02:30-03:30 CET).
+  hour: 00:00-24:00 is 25 working hours that day, 02:30-03:30 is 1h30m (02:30-03:00 CEST, then 02:30-03:30
+  CET).
 Spans never cross midnight; an end of 00:00 (or "24:00" in `parse_spans`) means the end of the day. A night
 shift is written as 22:00-24:00 on one day and 00:00-06:00 on the next.
 
-Arithmetic is by whole days and weeks: the working time of an ordinary week is known up front, and the dates
-that differ from their weekday (holidays, eves, closed and extra open dates, daylight-saving days) are kept per
-year as exceptions with prefix sums. Adding working time walks at most the first and the last day span by span.
-Assumes, as every tz database zone does for the years a desk cares about, at most one offset change per day and a
-local date that never runs backwards.
+Arithmetic is by whole days and weeks: the working time of an ordinary week is known up front, and the
+dates that differ from their weekday (holidays, eves, closed and extra open dates, daylight-saving days) are
+kept per year as exceptions with prefix sums. Adding working time walks only the first and the last day span
+by span. Assumes, as the tz database does for the years a desk cares about, at most one offset change per day
+and a local date that never runs backwards.
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ def normalise_spans(spans: Iterable[Span], where: str = "spans") -> tuple[Span, 
                 raise CalendarError(f"{where}: span times must be whole minutes, got {part.isoformat()}")
         if _span_end_minute(end) <= _minute_of_day(start):
             raise CalendarError(
-                f"{where}: span {start:%H:%M}-{end:%H:%M} ends before it starts; spans may not cross midnight, "
-                "split it into one span until 24:00 and one from 00:00 the next day"
+                f"{where}: span {start:%H:%M}-{end:%H:%M} ends before it starts; spans may not cross "
+                "midnight, split it into one span until 24:00 and one from 00:00 the next day"
             )
         checked.append((start, end))
     checked.sort(key=lambda span: _minute_of_day(span[0]))
@@ -99,7 +100,7 @@ _SPAN_TEXT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
 def parse_spans(text: str) -> tuple[Span, ...]:
-    """Read opening hours such as "08:00-12:00, 13:00-17:00"; "24:00" ends a span at midnight; "" is closed."""
+    """Read opening hours like "08:00-12:00, 13:00-17:00"; "24:00" ends a span at midnight; "" is closed."""
     spans: list[Span] = []
     for part in text.split(","):
         if not part.strip():
@@ -215,7 +216,7 @@ def _as_utc(at: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class _YearExceptions:
-    """Dates of one year whose working time differs from their weekday's, with running sums for quick ranges."""
+    """Dates of one year whose working time differs from their weekday's, with running sums."""
 
     ordinals: tuple[int, ...]
     running: tuple[int, ...]  # running[i] = sum of the first i deltas (seconds)
@@ -244,7 +245,7 @@ class BusinessCalendar:
         self._transitions: dict[int, tuple[datetime, ...]] = {}
         self._exceptions: dict[int, _YearExceptions] = {}
 
-    # -- public API -------------------------------------------------------------------------------------------
+    # -- public API ----------------------------------------------------------------------------------------
 
     def is_open(self, at: datetime) -> bool:
         at = _as_utc(at)
@@ -269,7 +270,7 @@ class BusinessCalendar:
         return list(self._intervals(day))
 
     def add_work(self, start: datetime, work: timedelta) -> datetime:
-        """Like `add`, to the microsecond: the earliest instant with `work` of working time in [start, instant)."""
+        """Like `add`, to the microsecond: the earliest instant with `work` of working time since `start`."""
         start = _as_utc(start)
         if work < _ZERO:
             raise ValueError(f"cannot add negative working time ({work})")
@@ -312,7 +313,7 @@ class BusinessCalendar:
             + _overlap(self._intervals(last), None, b)
         )
 
-    # -- one day ----------------------------------------------------------------------------------------------
+    # -- one day ----------------------------------------------------------------------------------------
 
     def _local_date(self, at: datetime) -> date:
         return at.astimezone(self._tz).date()
@@ -341,8 +342,9 @@ class BusinessCalendar:
         return result
 
     def _wall_spans_to_utc(self, day: date, spans: tuple[Span, ...]) -> tuple[Interval, ...]:
-        # Wall times are handled as if they were UTC: an instant u shows wall time u + offset(u), so the instants
-        # showing a wall time in [ws, we) while the offset is o are [ws - o, we - o), cut to where o holds.
+        # Wall times are handled as if they were UTC: an instant u shows wall time u + offset(u), so the
+        # instants showing a wall time in [ws, we) while the offset is o are [ws - o, we - o), cut to where
+        # o holds.
         midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
         changes = self._changes_near(day, midnight)
         pieces: list[tuple[datetime | None, datetime | None, timedelta]] = []
@@ -425,7 +427,7 @@ class BusinessCalendar:
         self._holidays[year] = found
         return found
 
-    # -- whole days -------------------------------------------------------------------------------------------
+    # -- whole days -------------------------------------------------------------------------------------
 
     def _year_exceptions(self, year: int) -> _YearExceptions:
         cached = self._exceptions.get(year)
