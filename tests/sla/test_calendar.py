@@ -33,7 +33,7 @@ def hours_on(calendar: BusinessCalendar, day: date) -> float:
     return sum((end - start for start, end in calendar.spans_on(day)), timedelta()) / timedelta(hours=1)
 
 
-# -- the scenarios of the issue ---------------------------------------------------------------------------------
+# -- the scenarios of the issue ----------
 
 
 def test_friday_afternoon_hour_runs_into_monday_morning():
@@ -111,7 +111,7 @@ def test_long_targets_round_trip():
         assert calendar.between(start, calendar.add(start, minutes)) == minutes
 
 
-# -- daylight saving time ---------------------------------------------------------------------------------------
+# -- daylight saving time ----------
 
 
 @pytest.mark.parametrize("day", [date(2026, 3, 29), date(2026, 10, 25)])
@@ -183,7 +183,7 @@ def test_new_york_switches_on_its_own_dates():
     assert hours_on(calendar, date(2026, 11, 1)) == 25
 
 
-# -- shapes of calendars ----------------------------------------------------------------------------------------
+# -- shapes of calendars ----------
 
 
 def test_two_spans_a_day_skip_lunch():
@@ -223,7 +223,7 @@ def test_regional_holidays_follow_the_subdivision():
     assert berlin.is_open(epiphany)
 
 
-# -- refusals ---------------------------------------------------------------------------------------------------
+# -- refusals ----------
 
 
 def test_spans_may_not_cross_midnight():
