@@ -14,8 +14,8 @@ from bot.sla.calendar import (
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-def local(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=STOCKHOLM)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=STOCKHOLM)
 
 
 def stockholm_office(**extra) -> BusinessCalendar:

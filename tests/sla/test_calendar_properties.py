@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -177,7 +178,7 @@ def scenarios(draw) -> Scenario:
     return Scenario(spec=spec, start=start)
 
 
-def affordable_target(draw, scenario: Scenario) -> int:
+def affordable_target(draw: Callable[[st.SearchStrategy[int]], int], scenario: Scenario) -> int:
     """Up to 3000 minutes, but no more than about four weeks of the calendar, to keep the reference quick."""
     return draw(st.integers(0, min(3000, 4 * scenario.week_minutes)))
 

@@ -12,8 +12,8 @@ OFFICE = BusinessCalendar(
 )
 
 
-def local(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=STOCKHOLM)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=STOCKHOLM)
 
 
 MONDAY_8 = local(2026, 11, 23, 8, 0)
