@@ -120,6 +120,12 @@ def parse_spans(text: str) -> tuple[Span, ...]:
     return normalise_spans(spans, where=text)
 
 
+def _holiday_options(country: str) -> dict[str, Any]:
+    # Older releases of `holidays` counted every Sunday as a Swedish holiday; a desk open on Sundays must not
+    # lose them, so ask for the public holidays proper whatever the release's default.
+    return {"include_sundays": False} if country.upper() in {"SE", "SWE"} else {}
+
+
 def nordic_eves(year: int) -> frozenset[date]:
     """Midsummer Eve (the Friday from 19 to 25 June), Christmas Eve and New Year's Eve: closed in practice in
     Sweden although not public holidays, so `holidays.Sweden()` leaves them out."""
@@ -166,7 +172,11 @@ class CalendarSpec:
             raise CalendarError(f"calendar {self.name!r}: a holiday subdivision needs a holiday country")
         if self.holiday_country:
             try:
-                holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision)
+                holidays.country_holidays(
+                    self.holiday_country,
+                    subdiv=self.holiday_subdivision,
+                    **_holiday_options(self.holiday_country),
+                )
             except NotImplementedError as error:
                 raise CalendarError(f"calendar {self.name!r}: {error}") from None
         if not self.always_open and not any(weekly.values()) and not any(open_dates.values()):
@@ -421,7 +431,10 @@ class BusinessCalendar:
         if self.spec.holiday_country:
             found = frozenset(
                 holidays.country_holidays(
-                    self.spec.holiday_country, subdiv=self.spec.holiday_subdivision, years=year
+                    self.spec.holiday_country,
+                    subdiv=self.spec.holiday_subdivision,
+                    years=year,
+                    **_holiday_options(self.spec.holiday_country),
                 ).keys()
             )
         self._holidays[year] = found

@@ -295,3 +295,11 @@ def test_naive_datetimes_are_refused():
 def test_specs_are_hashable_and_compare_by_value():
     assert CalendarSpec.office("a", "UTC") == CalendarSpec.office("a", "UTC")
     assert hash(CalendarSpec.office("a", "UTC")) == hash(CalendarSpec.office("a", "UTC"))
+
+
+def test_swedish_sundays_are_not_holidays_but_easter_sunday_is():
+    calendar = BusinessCalendar(
+        CalendarSpec.office("weekend", "Europe/Stockholm", weekdays=range(7), holiday_country="SE")
+    )
+    assert calendar.is_open(local(2026, 11, 22, 10, 0))
+    assert not calendar.is_open(local(2026, 4, 5, 10, 0))
