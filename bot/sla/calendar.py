@@ -17,8 +17,9 @@ shift is written as 22:00-24:00 on one day and 00:00-06:00 on the next.
 Arithmetic is by whole days and weeks: the working time of an ordinary week is known up front, and the
 dates that differ from their weekday (holidays, eves, closed and extra open dates, daylight-saving days) are
 kept per year as exceptions with prefix sums. Adding working time walks only the first and the last day span
-by span. Assumes, as the tz database does for the years a desk cares about, at most one offset change per day
-and a local date that never runs backwards.
+by span. Offset changes are found by a day-by-day scan of each year (then to the second), so two changes
+within one day that cancel out would go unseen; and the local date is assumed never to run backwards. The tz
+database has neither for the years a desk cares about.
 """
 
 from __future__ import annotations
