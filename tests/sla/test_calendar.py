@@ -90,6 +90,14 @@ def test_zero_minutes_while_open_is_now():
     assert stockholm_office().add(at, 0) == at
 
 
+def test_seconds_are_kept_and_between_rounds_down_to_whole_minutes():
+    calendar = stockholm_office()
+    start = local(2026, 11, 23, 16, 45, 37)
+    assert calendar.add(start, 30) == local(2026, 11, 24, 8, 15, 37)
+    assert calendar.between(start, local(2026, 11, 24, 8, 15, 36)) == 29
+    assert calendar.between(start, local(2026, 11, 24, 8, 15, 37)) == 30
+
+
 def test_between_counts_working_minutes_only():
     calendar = stockholm_office()
     assert calendar.between(local(2026, 11, 20, 16, 30), local(2026, 11, 23, 8, 30)) == 60
