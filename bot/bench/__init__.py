@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bot.bench.<name>` prints one JSON line. Speed is measured here, never in tests."""
