@@ -120,6 +120,8 @@ class Duration(str):
             if not isinstance(value, str):
                 raise ValueError(f"'{value}' is not a duration; write it like 30m, 4h or 2h30m")
             minutes = parse_duration(value)
+            if minutes <= 0:
+                raise ValueError(f"'{value}' is no time at all; a target must be at least 1m")
             result = cls(value)
             result.minutes = minutes
             return result

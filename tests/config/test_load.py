@@ -80,7 +80,7 @@ def test_every_mistake_is_reported_with_its_line(tmp_path: Path) -> None:
         f"{line_of(text, 'id: password-reset', 2)}: duplicate catalog id 'password-reset': already defined on line "
         f"{line_of(text, 'id: password-reset', 1)}",
         f"{line_of(text, 'first_response: 15x')}: sla.policies.standard.critical.first_response: "
-        "'15x' is not a duration",
+        "cannot read duration '15x': expected hours and/or minutes",
         f"{line_of(text, 'agnets:')}: unknown key 'agnets' at teams[1].agnets; did you mean 'agents'?",
         f"{line_of(text, 'DESK_TOKEN_NOT_SET')}: environment variable DESK_TOKEN_NOT_SET is not set",
     ]
