@@ -8,6 +8,7 @@ from bot.localslack.blockkit import MAX_MESSAGE_TEXT, validate_message_blocks
 from bot.localslack.context import Args, StandIn, invalid_blocks
 from bot.localslack.errors import SlackApiError
 from bot.localslack.models import Channel, Message
+from bot.localslack.workspace import with_ids
 
 
 def _content(args: Args, *, required: bool = True) -> tuple[str, list[dict[str, Any]] | None]:
@@ -81,7 +82,7 @@ def update(si: StandIn, args: Args) -> dict[str, Any]:
         message.text = text
     # As documented for chat.update: leaving out `blocks` keeps the old ones; an empty array removes them.
     if blocks is not None:
-        message.blocks = list(blocks)
+        message.blocks = with_ids(blocks)
     if args.raw.get("metadata") is not None:
         message.metadata = args.json("metadata", "invalid_metadata_format")
     return {

@@ -8,6 +8,7 @@ from typing import Any
 from bot.localslack.blockkit import validate_message_blocks
 from bot.localslack.context import ResponseTarget, StandIn
 from bot.localslack.errors import SlackApiError
+from bot.localslack.workspace import with_ids
 
 MAX_USES = 5
 
@@ -45,7 +46,7 @@ def _delete_original(si: StandIn, target: ResponseTarget) -> None:
 
 def _replace_original(si: StandIn, target: ResponseTarget, body: dict[str, Any]) -> None:
     text = str(body.get("text") or "")
-    blocks = list(body.get("blocks") or [])
+    blocks = with_ids(body.get("blocks"))
     if target.message_ts is not None:
         message = si.workspace.message(target.channel_id, target.message_ts)
         message.text, message.blocks = text, blocks

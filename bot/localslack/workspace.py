@@ -144,7 +144,7 @@ class Workspace:
             channel=channel.id,
             ts=ts,
             text=text,
-            blocks=list(blocks or []),
+            blocks=with_ids(blocks),
             user=user,
             bot_id=bot_id,
             app_id=self.app.app_id if bot_id else None,
@@ -203,7 +203,7 @@ class Workspace:
             user=user_id,
             ts=self.new_ts(),
             text=text,
-            blocks=list(blocks or []),
+            blocks=with_ids(blocks),
             thread_ts=thread_ts,
         )
         self.ephemerals.append(ephemeral)
@@ -250,7 +250,7 @@ class Workspace:
             team_id=self.app.team_id,
             user_id=user_id,
             type=str(spec.get("type")),
-            blocks=list(spec.get("blocks") or []),
+            blocks=with_ids(spec.get("blocks")),
             hash=_new_hash(self.clock),
             app_id=self.app.app_id,
             bot_id=self.app.bot_id,
@@ -264,7 +264,7 @@ class Workspace:
 
     def replace_view(self, view: View, spec: dict[str, Any]) -> View:
         view.type = str(spec.get("type", view.type))
-        view.blocks = list(spec.get("blocks") or [])
+        view.blocks = with_ids(spec.get("blocks"))
         view.state = {"values": {}}
         view.hash = _new_hash(self.clock)
         _apply_spec(view, spec)
@@ -281,6 +281,23 @@ class Workspace:
 
     def modal_stack(self, user_id: str) -> list[View]:
         return [self.views[vid] for vid in self.modal_stacks.get(user_id, [])]
+
+
+def with_ids(blocks: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Copies of the blocks with the block_id and action_id Slack makes up when the sender leaves them out."""
+    filled: list[dict[str, Any]] = []
+    for block in blocks or []:
+        block = dict(block)
+        block.setdefault("block_id", secrets.token_urlsafe(3))
+        for key in ("accessory", "element"):
+            if isinstance(block.get(key), dict) and block[key].get("type") != "image":
+                block[key] = {"action_id": secrets.token_urlsafe(3), **block[key]}
+        if block.get("type") == "actions":
+            block["elements"] = [
+                {"action_id": secrets.token_urlsafe(3), **el} for el in block.get("elements", [])
+            ]
+        filled.append(block)
+    return filled
 
 
 def _apply_spec(view: View, spec: dict[str, Any]) -> None:
