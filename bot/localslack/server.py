@@ -111,10 +111,11 @@ async def _apply_fault(request: web.Request, fault: Fault) -> web.Response | Non
     if fault.kind == "slow":
         await asyncio.sleep(fault.delay)
         return None
-    # "drop": hang up without an answer, as a dying load balancer would.
+    # "drop": hang up without an answer, as a dying load balancer would. The response returned after the
+    # abort is never written; it only tells aiohttp the handler is done.
     if request.transport is not None:
         request.transport.abort()
-    raise ConnectionResetError("dropped by fault injection")
+    return web.Response(status=499)
 
 
 def _record(

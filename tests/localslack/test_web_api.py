@@ -153,7 +153,10 @@ async def test_users_carry_locale_timezone_and_manager(client: AsyncWebClient) -
 
 
 async def test_usergroup_members_and_reactions(client: AsyncWebClient, slack: LocalSlack) -> None:
-    assert (await client.usergroups_users_list(usergroup="S0ITAGENTS"))["users"] == ["U0LENA0001", "U0OSKAR001"]
+    assert (await client.usergroups_users_list(usergroup="S0ITAGENTS"))["users"] == [
+        "U0LENA0001",
+        "U0OSKAR001",
+    ]
     posted = await client.chat_postMessage(channel="C0ITTRIAGE", text="Ticket")
     await client.reactions_add(channel="C0ITTRIAGE", timestamp=posted["ts"], name="eyes")
     assert slack.last_message("C0ITTRIAGE").reactions == {"eyes": ["U0DESKBOT1"]}
@@ -169,9 +172,14 @@ async def test_permalink_and_conversations_open(client: AsyncWebClient) -> None:
     assert link["permalink"].endswith(posted["ts"].replace(".", ""))
 
 
-async def test_file_upload_v2_shares_the_file_into_the_channel(client: AsyncWebClient, slack: LocalSlack) -> None:
+async def test_file_upload_v2_shares_the_file_into_the_channel(
+    client: AsyncWebClient, slack: LocalSlack
+) -> None:
     await client.files_upload_v2(
-        channel="C0ITTRIAGE", filename="digest.csv", content="ticket,state\nIT-1,open\n", initial_comment="Digest"
+        channel="C0ITTRIAGE",
+        filename="digest.csv",
+        content="ticket,state\nIT-1,open\n",
+        initial_comment="Digest",
     )
     shared = slack.last_message("C0ITTRIAGE")
     assert shared.text == "Digest"
