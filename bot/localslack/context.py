@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.localslack.blockkit import Violation
 from bot.localslack.errors import SlackApiError
 from bot.localslack.faults import Faults
+from bot.localslack.models import Message
 from bot.localslack.recorder import Recorder
 from bot.localslack.workspace import Workspace
 
@@ -36,6 +38,12 @@ class StandIn:
     base_url: str = "http://127.0.0.1"
     response_targets: dict[str, ResponseTarget] = field(default_factory=dict)
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Called for every message the bot posts, so the driver can echo it to the app as Slack does.
+    on_bot_message: Callable[[Message], None] | None = None
+
+    def bot_posted(self, message: Message) -> None:
+        if self.on_bot_message is not None:
+            self.on_bot_message(message)
 
     def new_response_url(self, target: ResponseTarget) -> str:
         key = secrets.token_urlsafe(12)

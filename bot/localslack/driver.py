@@ -5,6 +5,7 @@ Each user action changes the workspace the way Slack would, then delivers what S
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -70,6 +71,7 @@ class LocalSlack(WorkspaceQueries):
         host: str = "127.0.0.1",
         port: int = 0,
         signing_time: Callable[[], float] = time.time,
+        echo_bot_messages: bool = False,
     ) -> None:
         self.workspace = workspace or load_workspace(clock or SystemClock(), seed)
         self.faults = Faults()
@@ -83,6 +85,8 @@ class LocalSlack(WorkspaceQueries):
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.deliveries: list[Delivery] = []
+        self._background: set[asyncio.Task[Delivery]] = set()
+        self.echo_own_posts(echo_bot_messages)
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
@@ -98,6 +102,7 @@ class LocalSlack(WorkspaceQueries):
         self._session = aiohttp.ClientSession()
 
     async def stop(self) -> None:
+        await self.settle()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -157,6 +162,27 @@ class LocalSlack(WorkspaceQueries):
     async def _interaction(self, payload: dict[str, Any]) -> Delivery:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return await self._deliver(Delivery(payload["type"], body, "application/x-www-form-urlencoded"))
+
+    def echo_own_posts(self, enabled: bool = True) -> None:
+        """Whether the app hears about its own posts, as an app subscribed to message events does."""
+        self.standin.on_bot_message = self._echo if enabled else None
+
+    def _echo(self, message: Message) -> None:
+        """Slack tells the app about the app's own posts too (message.im / message.channels); deliver them
+        in the background, as Slack does, while the app's API call returns."""
+        channel = self.workspace.channels[message.channel]
+        if self.request_url is None or self.workspace.app.bot_user_id not in channel.members:
+            return
+        task = asyncio.get_running_loop().create_task(
+            self._event(payloads.bot_message_event(self.workspace, channel, message))
+        )
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def settle(self) -> None:
+        """Wait until every background delivery (echoes of the bot's own posts) has been answered."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def redeliver(
         self, delivery: Delivery, retry_num: int = 1, reason: str = "http_timeout"
@@ -235,6 +261,9 @@ class LocalSlack(WorkspaceQueries):
         if view is not None:
             block, element = interactions.find_action(view.blocks, action_id)
             act = interactions.action(block, element, choice, action_ts)
+            if element.get("type") != "button":
+                entry = {f"{block.get('block_id')}.{action_id}": choice}
+                view.state = {"values": interactions.state_values(view.blocks, entry, view.state["values"])}
             return await self._interaction(
                 payloads.block_actions_on_view(self.workspace, user, view, act, trigger_id)
             )

@@ -64,6 +64,7 @@ def post_message(si: StandIn, args: Args) -> dict[str, Any]:
         reply_broadcast=args.flag("reply_broadcast"),
         metadata=metadata,
     )
+    si.bot_posted(message)
     return {"ok": True, "channel": channel.id, "ts": message.ts, "message": _bot_message(si, message)}
 
 

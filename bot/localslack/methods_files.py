@@ -51,7 +51,7 @@ def complete_upload(si: StandIn, args: Args) -> dict[str, Any]:
         channel = si.workspace.channel(channel_ref)
         if not channel.is_im and si.workspace.app.bot_user_id not in channel.members:
             raise SlackApiError("not_in_channel")
-        si.workspace.post(
+        posted = si.workspace.post(
             channel,
             text=args.text("initial_comment"),
             user=si.workspace.app.bot_user_id,
@@ -59,6 +59,7 @@ def complete_upload(si: StandIn, args: Args) -> dict[str, Any]:
             thread_ts=args.opt("thread_ts"),
             files=shared,
         )
+        si.bot_posted(posted)
     return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in shared]}
 
 

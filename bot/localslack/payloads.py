@@ -74,6 +74,21 @@ def user_message_event(
     return event
 
 
+def bot_message_event(ws: Workspace, channel: Channel, message: Message) -> dict[str, Any]:
+    """What Slack sends an app about its own post: the desk has to recognise and skip these."""
+    event = message.to_api()
+    event.update(
+        {
+            "team": ws.app.team_id,
+            "channel": channel.id,
+            "event_ts": message.ts,
+            "channel_type": channel.channel_type,
+            "bot_profile": {"id": ws.app.bot_id, "app_id": ws.app.app_id, "name": ws.app.bot_name},
+        }
+    )
+    return event
+
+
 def reaction_added_event(message: Message, user_id: str, name: str, event_ts: str) -> dict[str, Any]:
     return {
         "type": "reaction_added",

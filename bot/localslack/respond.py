@@ -66,7 +66,7 @@ def _new_message(si: StandIn, target: ResponseTarget, body: dict[str, Any]) -> N
     channel = si.workspace.channel(target.channel_id)
     thread_ts = body.get("thread_ts") or target.thread_ts
     if body.get("response_type") == "in_channel":
-        si.workspace.post(
+        posted = si.workspace.post(
             channel,
             text=text,
             blocks=blocks,
@@ -74,5 +74,6 @@ def _new_message(si: StandIn, target: ResponseTarget, body: dict[str, Any]) -> N
             bot_id=si.workspace.app.bot_id,
             thread_ts=thread_ts,
         )
+        si.bot_posted(posted)
     else:
         si.workspace.post_ephemeral(channel, target.user_id, text=text, blocks=blocks, thread_ts=thread_ts)

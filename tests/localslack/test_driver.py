@@ -292,3 +292,28 @@ async def test_message_shortcut_reaction_and_app_home(slack: LocalSlack, desk: F
     event = desk.last.body["event"]
     assert (event["type"], event["tab"], event["user"]) == ("app_home_opened", "home", "U0ERIK0001")
     assert all(r.signature_valid for r in desk.received)
+
+
+async def test_the_bots_own_posts_are_echoed_when_asked(clock, desk: FakeDesk, slack: LocalSlack) -> None:
+    async with LocalSlack(clock=clock, echo_bot_messages=True, request_url=slack.request_url) as echoing:
+        client = AsyncWebClient(token=echoing.bot_token, base_url=echoing.api_url)
+        posted = await client.chat_postMessage(channel="U0ANNA0001", text="Your ticket IT-1 is open")
+        await echoing.settle()
+    event = desk.last.body["event"]
+    assert desk.last.signature_valid
+    assert (event["type"], event["channel_type"], event["ts"]) == ("message", "im", posted["ts"])
+    assert event["bot_id"] == "B0DESKBOT1"
+    assert event["user"] == "U0DESKBOT1"
+
+
+async def test_a_choice_inside_a_modal_is_kept_in_its_state(
+    slack: LocalSlack, desk: FakeDesk, client: AsyncWebClient
+) -> None:
+    view_id = await open_form(slack, desk, client)
+    await slack.click("anna", view_id, "choice", "annoying")
+    payload = desk.last.body
+    assert payload["container"] == {"type": "view", "view_id": view_id}
+    assert payload["actions"][0]["selected_option"]["value"] == "annoying"
+    await slack.submit_view("anna", view_id, {"value": "Fan is loud"})
+    values = desk.last.body["view"]["state"]["values"]
+    assert values["urgency"]["choice"]["selected_option"]["value"] == "annoying"

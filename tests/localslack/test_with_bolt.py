@@ -125,3 +125,12 @@ async def test_bolt_refuses_a_delivery_signed_with_another_secret(slack: LocalSl
     posted = await slack.send_message("anna", "anna", "hello?")
     assert [d.status for d in posted.deliveries] == [401]
     assert [m.text for m in slack.dm_with("anna")] == ["hello?"]
+
+
+async def test_bolt_skips_the_echo_of_its_own_reply(clock, bolt: AsyncApp, slack: LocalSlack) -> None:
+    slack.echo_own_posts()
+    await slack.send_message("anna", "anna", "is the VPN down?")
+    await slack.settle()
+    assert [m.text for m in slack.dm_with("anna")] == ["is the VPN down?", "You said: is the VPN down?"]
+    assert [d.kind for d in slack.deliveries] == ["event", "event"]
+    assert all(d.status == 200 for d in slack.deliveries)
