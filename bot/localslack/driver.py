@@ -41,6 +41,8 @@ class Delivery:
     status: int = 0
     text: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    # Set when the app gave no answer, named as in X-Slack-Retry-Reason: "http_timeout", "connection_failed".
+    failure: str | None = None
 
     def json(self) -> Any:
         return json.loads(self.text) if self.text.strip() else None
@@ -72,6 +74,7 @@ class LocalSlack(WorkspaceQueries):
         port: int = 0,
         signing_time: Callable[[], float] = time.time,
         echo_bot_messages: bool = False,
+        delivery_timeout: float = 3.0,
     ) -> None:
         self.workspace = workspace or load_workspace(clock or SystemClock(), seed)
         self.faults = Faults()
@@ -80,6 +83,8 @@ class LocalSlack(WorkspaceQueries):
         self._host, self._port = host, port
         # Slack signs with real time and the desk checks against real time, whatever the workspace clock says.
         self._signing_time = signing_time
+        # Slack gives an app three seconds to answer before it counts the delivery as failed.
+        self._delivery_timeout = delivery_timeout
         self.app = create_app(self.workspace, faults=self.faults, recorder=self.recorder)
         self.standin: StandIn = self.app[STANDIN]
         self._runner: web.AppRunner | None = None
@@ -148,10 +153,18 @@ class LocalSlack(WorkspaceQueries):
         timestamp = int(self._signing_time())
         headers = signed_headers(self.signing_secret, timestamp, delivery.body, delivery.content_type)
         headers.update(extra_headers or {})
-        async with self._session.post(self.request_url, data=delivery.body, headers=headers) as response:
-            delivery.status = response.status
-            delivery.text = await response.text()
-            delivery.headers = dict(response.headers)
+        timeout = aiohttp.ClientTimeout(total=self._delivery_timeout)
+        try:
+            async with self._session.post(
+                self.request_url, data=delivery.body, headers=headers, timeout=timeout
+            ) as response:
+                delivery.status = response.status
+                delivery.text = await response.text()
+                delivery.headers = dict(response.headers)
+        except TimeoutError:
+            delivery.failure = "http_timeout"
+        except aiohttp.ClientConnectionError:
+            delivery.failure = "connection_failed"
         self.deliveries.append(delivery)
         return delivery
 

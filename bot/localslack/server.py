@@ -4,6 +4,7 @@ endpoints it hands out. Faults are applied before a call is handled; every call 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,8 @@ METHODS: dict[str, Method] = {
     **methods_files.METHODS,
 }
 STANDIN = web.AppKey("standin", StandIn)
+# Arguments that carry JSON; recorded parsed, so assertions read the same whatever encoding the client chose.
+STRUCTURED = ("blocks", "attachments", "view", "metadata", "files")
 
 
 def create_app(
@@ -48,17 +51,27 @@ async def _api(request: web.Request) -> web.StreamResponse:
         return web.json_response(refused.body())
     token = _token(request, raw)
     args = {k: v for k, v in raw.items() if k != "token"}
+    recorded = {k: _parsed(v) if k in STRUCTURED else v for k, v in args.items()}
     fault = si.faults.take(method)
     if fault is not None:
         faulted = await _apply_fault(request, fault)
         if faulted is not None:
-            _record(si, method, args, faulted.status, None, fault.kind)
+            _record(si, method, recorded, faulted.status, None, fault.kind)
             return faulted
     status, body = 200, _dispatch(si, method, token, args)
     if method not in METHODS:
         status = 404
-    _record(si, method, args, status, body, fault.kind if fault else None)
+    _record(si, method, recorded, status, body, fault.kind if fault else None)
     return web.json_response(body, status=status)
+
+
+def _parsed(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _dispatch(si: StandIn, method: str, token: str | None, args: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ checks Slack's signature on everything delivered to it and answers what the test
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class FakeDesk:
     secret: str
     received: list[Received] = field(default_factory=list)
     answers: list[tuple[int, Any]] = field(default_factory=list)
+    delay: float = 0.0
 
     def answer_next(self, body: Any, status: int = 200) -> None:
         self.answers.append((status, body))
@@ -45,6 +47,8 @@ class FakeDesk:
             form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
             body = json.loads(form["payload"]) if "payload" in form else form
         self.received.append(Received(dict(request.headers), request.content_type, body, valid))
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if not valid:
             return web.Response(status=401, text="invalid signature")
         if self.answers:

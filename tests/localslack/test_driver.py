@@ -317,3 +317,21 @@ async def test_a_choice_inside_a_modal_is_kept_in_its_state(
     await slack.submit_view("anna", view_id, {"value": "Fan is loud"})
     values = desk.last.body["view"]["state"]["values"]
     assert values["urgency"]["choice"]["selected_option"]["value"] == "annoying"
+
+
+async def test_a_desk_slower_than_three_seconds_counts_as_a_failed_delivery(clock, desk: FakeDesk, slack):
+    desk.delay = 0.5
+    async with LocalSlack(clock=clock, request_url=slack.request_url, delivery_timeout=0.1) as impatient:
+        posted = await impatient.send_message("anna", "anna", "anyone there?")
+        [delivery] = posted.deliveries
+        assert delivery.failure == "http_timeout"
+        desk.delay = 0
+        retried = await impatient.redeliver(delivery, retry_num=1, reason=delivery.failure)
+    assert retried.status == 200
+    assert desk.last.headers["X-Slack-Retry-Reason"] == "http_timeout"
+
+
+async def test_a_desk_that_is_down_is_a_connection_failure(slack: LocalSlack) -> None:
+    slack.request_url = "http://127.0.0.1:9/slack/events"
+    posted = await slack.send_message("anna", "anna", "hello")
+    assert [d.failure for d in posted.deliveries] == ["connection_failed"]

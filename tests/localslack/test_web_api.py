@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -185,3 +187,17 @@ async def test_file_upload_v2_shares_the_file_into_the_channel(
     assert shared.text == "Digest"
     assert shared.files[0]["name"] == "digest.csv"
     assert shared.files[0]["size"] == len("ticket,state\nIT-1,open\n")
+
+
+async def test_recorded_blocks_read_the_same_for_form_and_json_bodies(slack: LocalSlack) -> None:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]
+    async with aiohttp.ClientSession() as session:
+        form = {"token": slack.bot_token, "channel": "C0HELPCHAN", "text": "hi", "blocks": json.dumps(blocks)}
+        async with session.post(f"{slack.api_url}chat.postMessage", data=form) as response:
+            assert (await response.json())["ok"]
+    await AsyncWebClient(token=slack.bot_token, base_url=slack.api_url).chat_postMessage(
+        channel="C0HELPCHAN", text="hi", blocks=blocks
+    )
+    recorded = [call.args["blocks"] for call in slack.calls("chat.postMessage")]
+    assert recorded == [blocks, blocks]
+    assert "token" not in slack.calls("chat.postMessage")[0].args
