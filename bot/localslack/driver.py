@@ -20,6 +20,7 @@ from aiohttp import web
 
 from bot.clock import Clock, SystemClock
 from bot.localslack import interactions, payloads
+from bot.localslack.blockkit import validate_view
 from bot.localslack.context import ResponseTarget, StandIn
 from bot.localslack.faults import Faults
 from bot.localslack.models import Message, View
@@ -28,7 +29,7 @@ from bot.localslack.recorder import Recorder
 from bot.localslack.seed import load_workspace
 from bot.localslack.server import STANDIN, create_app
 from bot.localslack.signing import signed_headers
-from bot.localslack.workspace import Workspace
+from bot.localslack.workspace import MAX_VIEW_STACK, Workspace
 
 
 @dataclass
@@ -45,7 +46,11 @@ class Delivery:
     failure: str | None = None
 
     def json(self) -> Any:
-        return json.loads(self.text) if self.text.strip() else None
+        """The answer parsed; None when empty or not JSON (Slack treats both as a plain acknowledgement)."""
+        try:
+            return json.loads(self.text) if self.text.strip() else None
+        except ValueError:
+            return None
 
 
 @dataclass
@@ -60,6 +65,11 @@ class DeskUnreachable(RuntimeError):
 
 class SubmissionBlocked(ValueError):
     """Slack's client would not send this submission (a required field is empty)."""
+
+
+class InvalidResponseAction(ValueError):
+    """The app answered a submission with something Slack refuses; the person would see
+    "We had some trouble connecting" and the modal would stay as it was."""
 
 
 class LocalSlack(WorkspaceQueries):
@@ -327,6 +337,8 @@ class LocalSlack(WorkspaceQueries):
     def _apply_response_action(self, user_id: str, view: View, answer: Any) -> None:
         stack = self.workspace.modal_stacks.setdefault(user_id, [])
         action = answer.get("response_action") if isinstance(answer, dict) else None
+        if action is not None:
+            _check_response_action(view, answer, len(stack))
         if action == "errors":
             return
         if action == "update":
@@ -377,3 +389,25 @@ class LocalSlack(WorkspaceQueries):
 
     def _view(self, view: View | str) -> View:
         return view if isinstance(view, View) else self.workspace.find_view(view)
+
+
+def _check_response_action(view: View, answer: dict[str, Any], depth: int) -> None:
+    action = answer["response_action"]
+    if action == "errors":
+        errors = answer.get("errors")
+        inputs = {b.get("block_id") for b in view.blocks if b.get("type") == "input"}
+        if not isinstance(errors, dict) or not errors:
+            raise InvalidResponseAction("response_action errors needs a non-empty errors object")
+        unknown = sorted(set(errors) - inputs)
+        if unknown:
+            raise InvalidResponseAction(
+                f"errors name blocks that are not input blocks of the view: {unknown}"
+            )
+    elif action in ("update", "push"):
+        problems = validate_view(answer.get("view"))
+        if problems:
+            raise InvalidResponseAction("; ".join(str(p) for p in problems))
+        if action == "push" and depth >= MAX_VIEW_STACK:
+            raise InvalidResponseAction("push_limit_reached")
+    elif action != "clear":
+        raise InvalidResponseAction(f"unknown response_action {action!r}")

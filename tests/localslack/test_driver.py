@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.localslack.driver import LocalSlack, SubmissionBlocked
+from bot.localslack.driver import InvalidResponseAction, LocalSlack, SubmissionBlocked
 from bot.localslack.models import Channel
 
 from .conftest import FakeDesk
@@ -335,3 +335,17 @@ async def test_a_desk_that_is_down_is_a_connection_failure(slack: LocalSlack) ->
     slack.request_url = "http://127.0.0.1:9/slack/events"
     posted = await slack.send_message("anna", "anna", "hello")
     assert [d.failure for d in posted.deliveries] == ["connection_failed"]
+
+
+async def test_an_answer_slack_would_refuse_is_reported_and_the_modal_stays(
+    slack: LocalSlack, desk: FakeDesk, client: AsyncWebClient
+) -> None:
+    view_id = await open_form(slack, desk, client)
+    desk.answer_next({"response_action": "errors", "errors": {"no_such_block": "wrong"}})
+    with pytest.raises(InvalidResponseAction, match="no_such_block"):
+        await slack.submit_view("anna", view_id, {"value": "x", "choice": "blocked"})
+    too_long = {"type": "modal", "title": {"type": "plain_text", "text": "T" * 30}, "blocks": []}
+    desk.answer_next({"response_action": "update", "view": too_long})
+    with pytest.raises(InvalidResponseAction, match="json-pointer:/view/title/text"):
+        await slack.submit_view("anna", view_id)
+    assert [v.id for v in slack.open_views("anna")] == [view_id]
