@@ -20,7 +20,6 @@ from aiohttp import web
 
 from bot.clock import Clock, SystemClock
 from bot.localslack import interactions, payloads
-from bot.localslack.blockkit import validate_view
 from bot.localslack.context import ResponseTarget, StandIn
 from bot.localslack.faults import Faults
 from bot.localslack.models import Message, View
@@ -29,7 +28,7 @@ from bot.localslack.recorder import Recorder
 from bot.localslack.seed import load_workspace
 from bot.localslack.server import STANDIN, create_app
 from bot.localslack.signing import signed_headers
-from bot.localslack.workspace import MAX_VIEW_STACK, Workspace
+from bot.localslack.workspace import Workspace
 
 
 @dataclass
@@ -61,15 +60,6 @@ class Posted:
 
 class DeskUnreachable(RuntimeError):
     pass
-
-
-class SubmissionBlocked(ValueError):
-    """Slack's client would not send this submission (a required field is empty)."""
-
-
-class InvalidResponseAction(ValueError):
-    """The app answered a submission with something Slack refuses; the person would see
-    "We had some trouble connecting" and the modal would stay as it was."""
 
 
 class LocalSlack(WorkspaceQueries):
@@ -327,7 +317,7 @@ class LocalSlack(WorkspaceQueries):
         }
         missing = interactions.missing_required(target.blocks, target.state["values"])
         if missing:
-            raise SubmissionBlocked(f"required fields left empty: {missing}")
+            raise interactions.SubmissionBlocked(f"required fields left empty: {missing}")
         trigger_id = self.workspace.issue_trigger(user.id)
         delivery = await self._interaction(payloads.view_submission(self.workspace, user, target, trigger_id))
         if delivery.status == 200:
@@ -338,7 +328,7 @@ class LocalSlack(WorkspaceQueries):
         stack = self.workspace.modal_stacks.setdefault(user_id, [])
         action = answer.get("response_action") if isinstance(answer, dict) else None
         if action is not None:
-            _check_response_action(view, answer, len(stack))
+            interactions.check_response_action(view, answer, len(stack))
         if action == "errors":
             return
         if action == "update":
@@ -389,25 +379,3 @@ class LocalSlack(WorkspaceQueries):
 
     def _view(self, view: View | str) -> View:
         return view if isinstance(view, View) else self.workspace.find_view(view)
-
-
-def _check_response_action(view: View, answer: dict[str, Any], depth: int) -> None:
-    action = answer["response_action"]
-    if action == "errors":
-        errors = answer.get("errors")
-        inputs = {b.get("block_id") for b in view.blocks if b.get("type") == "input"}
-        if not isinstance(errors, dict) or not errors:
-            raise InvalidResponseAction("response_action errors needs a non-empty errors object")
-        unknown = sorted(set(errors) - inputs)
-        if unknown:
-            raise InvalidResponseAction(
-                f"errors name blocks that are not input blocks of the view: {unknown}"
-            )
-    elif action in ("update", "push"):
-        problems = validate_view(answer.get("view"))
-        if problems:
-            raise InvalidResponseAction("; ".join(str(p) for p in problems))
-        if action == "push" and depth >= MAX_VIEW_STACK:
-            raise InvalidResponseAction("push_limit_reached")
-    elif action != "clear":
-        raise InvalidResponseAction(f"unknown response_action {action!r}")

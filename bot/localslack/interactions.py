@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from bot.localslack.blockkit import validate_view
+from bot.localslack.models import View
+from bot.localslack.workspace import MAX_VIEW_STACK
+
 Choice = str | list[str] | None
 
 _SINGLE = {
@@ -47,6 +51,15 @@ class NoSuchAction(LookupError):
 
 class InvalidChoice(ValueError):
     pass
+
+
+class SubmissionBlocked(ValueError):
+    """Slack's client would not send this submission (a required field is empty)."""
+
+
+class InvalidResponseAction(ValueError):
+    """The app answered a submission with something Slack refuses; the person would see
+    "We had some trouble connecting" and the modal would stay as it was."""
 
 
 def interactive_elements(blocks: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
@@ -164,3 +177,26 @@ def missing_required(blocks: list[dict[str, Any]], values: dict[str, Any]) -> li
         if not filled:
             missing.append(str(block.get("block_id")))
     return missing
+
+
+def check_response_action(view: View, answer: dict[str, Any], depth: int) -> None:
+    """Refuse a view_submission answer the way Slack would (see InvalidResponseAction)."""
+    action = answer["response_action"]
+    if action == "errors":
+        errors = answer.get("errors")
+        inputs = {b.get("block_id") for b in view.blocks if b.get("type") == "input"}
+        if not isinstance(errors, dict) or not errors:
+            raise InvalidResponseAction("response_action errors needs a non-empty errors object")
+        unknown = sorted(set(errors) - inputs)
+        if unknown:
+            raise InvalidResponseAction(
+                f"errors name blocks that are not input blocks of the view: {unknown}"
+            )
+    elif action in ("update", "push"):
+        problems = validate_view(answer.get("view"))
+        if problems:
+            raise InvalidResponseAction("; ".join(str(p) for p in problems))
+        if action == "push" and depth >= MAX_VIEW_STACK:
+            raise InvalidResponseAction("push_limit_reached")
+    elif action != "clear":
+        raise InvalidResponseAction(f"unknown response_action {action!r}")

@@ -11,8 +11,6 @@ from typing import Any
 from bot.localslack.models import Channel, Message, User, View
 from bot.localslack.workspace import Workspace
 
-Choice = str | list[str] | None
-
 
 def envelope(ws: Workspace, event: dict[str, Any], now: datetime) -> dict[str, Any]:
     app = ws.app

@@ -8,7 +8,8 @@ import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.localslack.driver import InvalidResponseAction, LocalSlack, SubmissionBlocked
+from bot.localslack.driver import LocalSlack
+from bot.localslack.interactions import InvalidResponseAction, SubmissionBlocked
 from bot.localslack.models import Channel
 
 from .conftest import FakeDesk
