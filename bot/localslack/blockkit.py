@@ -14,6 +14,9 @@ from typing import Any
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_MESSAGE_TEXT = 40_000
+# Not in the reference but enforced: Slack staff put the sum of a message's block text at "12,000 text
+# characters with a buffer for block containers" (slackapi/bolt-js#2509); over it, `msg_blocks_too_long`.
+MAX_BLOCKS_TEXT = 12_000
 
 TEXT_TYPES = ("plain_text", "mrkdwn")
 SELECTS = (
@@ -243,6 +246,16 @@ class _Checker:
             if action_id in seen:
                 self.fail(f"duplicate action_id: {action_id}", f"{path}/{i}/action_id")
             seen.add(action_id)
+
+
+def blocks_text_length(blocks: Any) -> int:
+    """The characters of every text string inside the blocks, as counted for `msg_blocks_too_long`."""
+    if isinstance(blocks, list):
+        return sum(blocks_text_length(item) for item in blocks)
+    if isinstance(blocks, dict):
+        own = len(blocks["text"]) if isinstance(blocks.get("text"), str) else 0
+        return own + sum(blocks_text_length(v) for k, v in blocks.items() if not isinstance(v, str))
+    return 0
 
 
 def validate_message_blocks(blocks: Any) -> list[Violation]:

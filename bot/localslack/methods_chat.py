@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.localslack.blockkit import MAX_MESSAGE_TEXT, validate_message_blocks
+from bot.localslack.blockkit import (
+    MAX_BLOCKS_TEXT,
+    MAX_MESSAGE_TEXT,
+    blocks_text_length,
+    validate_message_blocks,
+)
 from bot.localslack.context import Args, StandIn, invalid_blocks
 from bot.localslack.errors import SlackApiError
 from bot.localslack.models import Channel, Message
@@ -23,6 +28,8 @@ def _content(args: Args, *, required: bool = True) -> tuple[str, list[dict[str, 
         violations = validate_message_blocks(blocks)
         if violations:
             raise invalid_blocks(violations)
+        if blocks_text_length(blocks) > MAX_BLOCKS_TEXT:
+            raise SlackApiError("msg_blocks_too_long")
     return text, blocks
 
 

@@ -228,3 +228,13 @@ async def test_views_publish_answers_invalid_arguments_with_messages(client: Asy
         "[ERROR] must be less than 3001 characters [json-pointer:/view/blocks/0/text/text]"
         in (body["response_metadata"]["messages"])
     )
+
+
+async def test_many_full_sections_together_are_too_long_for_one_message(client: AsyncWebClient) -> None:
+    five_full_sections = [section("x" * 3000) for _ in range(5)]
+    with pytest.raises(SlackApiError) as refused:
+        await client.chat_postMessage(channel="C0HELPCHAN", text="digest", blocks=five_full_sections)
+    assert refused.value.response["error"] == "msg_blocks_too_long"
+    assert (
+        await client.chat_postMessage(channel="C0HELPCHAN", text="digest", blocks=five_full_sections[:3])
+    )["ok"]
