@@ -19,6 +19,7 @@ MAX_MESSAGE_TEXT = 40_000
 MAX_BLOCKS_TEXT = 12_000
 
 TEXT_TYPES = ("plain_text", "mrkdwn")
+TEXT_FIELDS = {"plain_text": {"type", "text", "emoji"}, "mrkdwn": {"type", "text", "verbatim"}}
 SELECTS = (
     "static_select",
     "users_select",
@@ -82,6 +83,11 @@ class _Checker:
         ):
             self.fail("failed to match all allowed schemas", path)
             return
+        # A classic cause of invalid_blocks: `emoji` on a mrkdwn object, `verbatim` on plain_text.
+        extra = sorted(set(obj) - TEXT_FIELDS[obj["type"]])
+        if extra:
+            self.fail("failed to match all allowed schemas", path)
+            self.fail(f"unexpected field: {extra[0]}", f"{path}/{extra[0]}")
         text = obj["text"]
         if len(text) > limit:
             self.fail("failed to match all allowed schemas", path)

@@ -147,6 +147,10 @@ def test_section_text_over_3000_characters_is_named_with_its_pointer() -> None:
         ),
         ([{"type": "carousel"}], "failed to match all allowed schemas [json-pointer:/blocks/0]"),
         (
+            [{"type": "section", "text": {"type": "mrkdwn", "text": "hi", "emoji": True}}],
+            "unexpected field: emoji [json-pointer:/blocks/0/text/emoji]",
+        ),
+        (
             [section("hi", block_id="b" * 256)],
             "must be less than 256 characters [json-pointer:/blocks/0/block_id]",
         ),
