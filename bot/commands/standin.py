@@ -19,9 +19,7 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument(
-        "--seed", type=Path, default=None, help="workspace seed YAML (default: the built-in one)"
-    )
+    parser.add_argument("--seed", type=Path, default=None, help="workspace seed YAML (default: the built-in one)")
     parser.set_defaults(run=_run)
 
 

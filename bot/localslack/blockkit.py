@@ -67,20 +67,14 @@ class _Checker:
         elif len(value) > limit:
             self.fail(f"must be less than {limit + 1} characters", f"{path}/{key}")
 
-    def text(
-        self, obj: Any, path: str, limit: int, *, plain_only: bool = False, required: bool = True
-    ) -> None:
+    def text(self, obj: Any, path: str, limit: int, *, plain_only: bool = False, required: bool = True) -> None:
         if obj is None:
             if required:
                 parent, _, key = path.rpartition("/")
                 self.fail(f"missing required field: {key}", parent or "/")
             return
         allowed = ("plain_text",) if plain_only else TEXT_TYPES
-        if (
-            not isinstance(obj, dict)
-            or obj.get("type") not in allowed
-            or not isinstance(obj.get("text"), str)
-        ):
+        if not isinstance(obj, dict) or obj.get("type") not in allowed or not isinstance(obj.get("text"), str):
             self.fail("failed to match all allowed schemas", path)
             return
         # A classic cause of invalid_blocks: `emoji` on a mrkdwn object, `verbatim` on plain_text.
@@ -153,17 +147,13 @@ class _Checker:
                     75,
                     plain_only=True,
                 )
-                self.options(
-                    group.get("options") if isinstance(group, dict) else None, f"{gpath}/options", 100
-                )
+                self.options(group.get("options") if isinstance(group, dict) else None, f"{gpath}/options", 100)
         elif "options" in el:
             self.options(el["options"], f"{path}/options", 100, minimum=1)
         else:
             self.fail("missing required field: options", path)
 
-    def options(
-        self, options: Any, path: str, limit: int, *, minimum: int = 1, plain_only: bool = True
-    ) -> None:
+    def options(self, options: Any, path: str, limit: int, *, minimum: int = 1, plain_only: bool = True) -> None:
         for i, option in enumerate(self.items(options, path, limit, minimum=minimum)):
             opath = f"{path}/{i}"
             if not isinstance(option, dict):
@@ -171,9 +161,7 @@ class _Checker:
                 continue
             self.text(option.get("text"), f"{opath}/text", 75, plain_only=plain_only)
             self.string(option, "value", opath, 150, required=True)
-            self.text(
-                option.get("description"), f"{opath}/description", 75, required=False, plain_only=plain_only
-            )
+            self.text(option.get("description"), f"{opath}/description", 75, required=False, plain_only=plain_only)
 
     def confirm(self, confirm: Any, path: str) -> None:
         if not isinstance(confirm, dict):

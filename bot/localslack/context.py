@@ -99,9 +99,7 @@ def invalid_blocks(violations: list[Violation]) -> SlackApiError:
 
 
 def invalid_view(violations: list[Violation]) -> SlackApiError:
-    return SlackApiError(
-        "invalid_arguments", response_metadata={"messages": [f"[ERROR] {v}" for v in violations]}
-    )
+    return SlackApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] {v}" for v in violations]})
 
 
 def encode_cursor(offset: int) -> str:

@@ -145,9 +145,7 @@ class LocalSlack(WorkspaceQueries):
 
     async def _deliver(self, delivery: Delivery, extra_headers: Mapping[str, str] | None = None) -> Delivery:
         if self.request_url is None:
-            raise DeskUnreachable(
-                "set request_url to where the desk listens (e.g. http://127.0.0.1:3000/slack/events)"
-            )
+            raise DeskUnreachable("set request_url to where the desk listens (e.g. http://127.0.0.1:3000/slack/events)")
         if self._session is None:
             raise DeskUnreachable("LocalSlack is not started; use `async with LocalSlack(...)`")
         timestamp = int(self._signing_time())
@@ -197,9 +195,7 @@ class LocalSlack(WorkspaceQueries):
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
-    async def redeliver(
-        self, delivery: Delivery, retry_num: int = 1, reason: str = "http_timeout"
-    ) -> Delivery:
+    async def redeliver(self, delivery: Delivery, retry_num: int = 1, reason: str = "http_timeout") -> Delivery:
         """Send the same body again as Slack does when it did not get a timely 200."""
         again = Delivery(delivery.kind, delivery.body, delivery.content_type)
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": reason}
@@ -207,9 +203,7 @@ class LocalSlack(WorkspaceQueries):
 
     # --- what people do ---------------------------------------------------------------------------------
 
-    async def send_message(
-        self, as_user: str, channel: str, text: str, thread_ts: str | None = None
-    ) -> Posted:
+    async def send_message(self, as_user: str, channel: str, text: str, thread_ts: str | None = None) -> Posted:
         user = self.workspace.user(as_user)
         where = self.workspace.channel(channel)
         if user.id not in where.members:
@@ -239,16 +233,12 @@ class LocalSlack(WorkspaceQueries):
         event = payloads.app_home_opened_event(user, channel, self.home_of(user.id), self.workspace.new_ts())
         return await self._event(event)
 
-    async def slash_command(
-        self, as_user: str, command: str, text: str = "", channel: str | None = None
-    ) -> Delivery:
+    async def slash_command(self, as_user: str, command: str, text: str = "", channel: str | None = None) -> Delivery:
         user = self.workspace.user(as_user)
         where = self.workspace.channel(channel) if channel else self.workspace.open_im(user.id)
         response_url = self.standin.new_response_url(ResponseTarget(channel_id=where.id, user_id=user.id))
         trigger_id = self.workspace.issue_trigger(user.id)
-        form = payloads.slash_command_form(
-            self.workspace, user, where, command, text, response_url, trigger_id
-        )
+        form = payloads.slash_command_form(self.workspace, user, where, command, text, response_url, trigger_id)
         return await self._deliver(
             Delivery("slash_command", urlencode(form).encode(), "application/x-www-form-urlencoded")
         )
@@ -264,22 +254,14 @@ class LocalSlack(WorkspaceQueries):
         user = self.workspace.user(as_user)
         trigger_id = self.workspace.issue_trigger(user.id)
         action_ts = self.workspace.new_ts()
-        view = (
-            self.workspace.views.get(where)
-            if isinstance(where, str)
-            else where
-            if isinstance(where, View)
-            else None
-        )
+        view = self.workspace.views.get(where) if isinstance(where, str) else where if isinstance(where, View) else None
         if view is not None:
             block, element = interactions.find_action(view.blocks, action_id)
             act = interactions.action(block, element, choice, action_ts)
             if element.get("type") != "button":
                 entry = {f"{block.get('block_id')}.{action_id}": choice}
                 view.state = {"values": interactions.state_values(view.blocks, entry, view.state["values"])}
-            return await self._interaction(
-                payloads.block_actions_on_view(self.workspace, user, view, act, trigger_id)
-            )
+            return await self._interaction(payloads.block_actions_on_view(self.workspace, user, view, act, trigger_id))
         if isinstance(where, Message):
             channel = self.workspace.channel(where.channel)
             current = self.workspace.message(where.channel, where.ts)
@@ -291,9 +273,7 @@ class LocalSlack(WorkspaceQueries):
             ephemeral = next(e for e in self.ephemerals_for(user.id) if e.ts == where)
             channel = self.workspace.channel(ephemeral.channel)
             block, element = interactions.find_action(ephemeral.blocks, action_id)
-            target = ResponseTarget(
-                channel.id, user.id, ephemeral_ts=ephemeral.ts, thread_ts=ephemeral.thread_ts
-            )
+            target = ResponseTarget(channel.id, user.id, ephemeral_ts=ephemeral.ts, thread_ts=ephemeral.thread_ts)
             message_body, ts = None, ephemeral.ts
         act = interactions.action(block, element, choice, action_ts)
         response_url = self.standin.new_response_url(target)
@@ -312,9 +292,7 @@ class LocalSlack(WorkspaceQueries):
         stack = self.workspace.modal_stacks.get(user.id, [])
         if target.id not in stack:
             raise LookupError(f"{target.id} is not open for {user.handle}")
-        target.state = {
-            "values": interactions.state_values(target.blocks, values or {}, target.state["values"])
-        }
+        target.state = {"values": interactions.state_values(target.blocks, values or {}, target.state["values"])}
         missing = interactions.missing_required(target.blocks, target.state["values"])
         if missing:
             raise interactions.SubmissionBlocked(f"required fields left empty: {missing}")
@@ -354,9 +332,7 @@ class LocalSlack(WorkspaceQueries):
     async def global_shortcut(self, as_user: str, callback_id: str) -> Delivery:
         user = self.workspace.user(as_user)
         trigger_id = self.workspace.issue_trigger(user.id)
-        payload = payloads.global_shortcut(
-            self.workspace, user, callback_id, trigger_id, self.workspace.new_ts()
-        )
+        payload = payloads.global_shortcut(self.workspace, user, callback_id, trigger_id, self.workspace.new_ts())
         return await self._interaction(payload)
 
     async def message_shortcut(self, as_user: str, message: Message, callback_id: str) -> Delivery:

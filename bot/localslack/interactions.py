@@ -189,9 +189,7 @@ def check_response_action(view: View, answer: dict[str, Any], depth: int) -> Non
             raise InvalidResponseAction("response_action errors needs a non-empty errors object")
         unknown = sorted(set(errors) - inputs)
         if unknown:
-            raise InvalidResponseAction(
-                f"errors name blocks that are not input blocks of the view: {unknown}"
-            )
+            raise InvalidResponseAction(f"errors name blocks that are not input blocks of the view: {unknown}")
     elif action in ("update", "push"):
         problems = validate_view(answer.get("view"))
         if problems:

@@ -114,9 +114,7 @@ def post_ephemeral(si: StandIn, args: Args) -> dict[str, Any]:
     if user.id not in channel.members:
         raise SlackApiError("user_not_in_channel")
     text, blocks = _content(args)
-    ephemeral = si.workspace.post_ephemeral(
-        channel, user.id, text=text, blocks=blocks, thread_ts=args.opt("thread_ts")
-    )
+    ephemeral = si.workspace.post_ephemeral(channel, user.id, text=text, blocks=blocks, thread_ts=args.opt("thread_ts"))
     return {"ok": True, "message_ts": ephemeral.ts}
 
 

@@ -18,9 +18,7 @@ def _spec(args: Args, *, kind: str | None = None) -> dict[str, Any]:
     if violations:
         raise invalid_view(violations)
     if kind is not None and spec.get("type") != kind:
-        raise SlackApiError(
-            "invalid_arguments", response_metadata={"messages": [f"[ERROR] view type must be {kind}"]}
-        )
+        raise SlackApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] view type must be {kind}"]})
     return dict(spec)
 
 

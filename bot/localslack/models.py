@@ -163,8 +163,7 @@ class Message:
             body["latest_reply"] = self.latest_reply
         if self.reactions:
             body["reactions"] = [
-                {"name": name, "users": list(users), "count": len(users)}
-                for name, users in self.reactions.items()
+                {"name": name, "users": list(users), "count": len(users)} for name, users in self.reactions.items()
             ]
         if self.files:
             body["files"] = self.files

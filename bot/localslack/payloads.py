@@ -48,9 +48,7 @@ def _rich_text(text: str) -> list[dict[str, Any]]:
     ]
 
 
-def user_message_event(
-    ws: Workspace, channel: Channel, message: Message, kind: str = "message"
-) -> dict[str, Any]:
+def user_message_event(ws: Workspace, channel: Channel, message: Message, kind: str = "message") -> dict[str, Any]:
     event: dict[str, Any] = {
         "client_msg_id": str(uuid.uuid4()),
         "type": kind,
@@ -200,9 +198,7 @@ def view_closed(ws: Workspace, user: User, view: View, *, is_cleared: bool) -> d
     return body
 
 
-def global_shortcut(
-    ws: Workspace, user: User, callback_id: str, trigger_id: str, action_ts: str
-) -> dict[str, Any]:
+def global_shortcut(ws: Workspace, user: User, callback_id: str, trigger_id: str, action_ts: str) -> dict[str, Any]:
     body = _common(ws, user, "shortcut")
     body.update({"callback_id": callback_id, "trigger_id": trigger_id, "action_ts": action_ts})
     return body

@@ -55,9 +55,7 @@ def workspace_from_seed(clock: Clock, data: dict[str, Any]) -> Workspace:
         members: set[str] = set()
         for ref in raw.get("members") or []:
             members |= humans if ref == "everyone" else {_resolve(workspace, ref)}
-        channel = Channel(
-            id=raw["id"], name=raw["name"], is_private=bool(raw.get("private", False)), members=members
-        )
+        channel = Channel(id=raw["id"], name=raw["name"], is_private=bool(raw.get("private", False)), members=members)
         workspace.channels[channel.id] = channel
     for raw in data.get("usergroups") or []:
         group = UserGroup(

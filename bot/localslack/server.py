@@ -160,9 +160,7 @@ async def _response_url(request: web.Request) -> web.Response:
         respond(si, key, body if isinstance(body, dict) else {})
     except SlackApiError as refused:
         _record(si, "response_url", body, 404, refused.body(), None)
-        return web.json_response(
-            refused.body(), status=404 if refused.error in ("invalid_url", "used_url") else 400
-        )
+        return web.json_response(refused.body(), status=404 if refused.error in ("invalid_url", "used_url") else 400)
     _record(si, "response_url", body, 200, {"ok": True}, None)
     return web.json_response({"ok": True})
 

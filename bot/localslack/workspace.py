@@ -168,9 +168,7 @@ class Workspace:
     def history(self, channel_id: str) -> list[Message]:
         """Top-level messages and broadcast replies, newest first, as conversations.history returns them."""
         found = [
-            m
-            for (cid, _), m in self.messages.items()
-            if cid == channel_id and (not m.is_reply or m.reply_broadcast)
+            m for (cid, _), m in self.messages.items() if cid == channel_id and (not m.is_reply or m.reply_broadcast)
         ]
         return sorted(found, key=lambda m: _ts_key(m.ts), reverse=True)
 
@@ -179,9 +177,7 @@ class Workspace:
         parent = self.message(channel_id, thread_ts)
         root = parent.thread_ts or parent.ts
         found = [
-            m
-            for (cid, _), m in self.messages.items()
-            if cid == channel_id and (m.ts == root or m.thread_ts == root)
+            m for (cid, _), m in self.messages.items() if cid == channel_id and (m.ts == root or m.thread_ts == root)
         ]
         return sorted(found, key=lambda m: _ts_key(m.ts))
 
@@ -293,9 +289,7 @@ def with_ids(blocks: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
             if isinstance(block.get(key), dict) and block[key].get("type") != "image":
                 block[key] = {"action_id": secrets.token_urlsafe(3), **block[key]}
         if block.get("type") == "actions":
-            block["elements"] = [
-                {"action_id": secrets.token_urlsafe(3), **el} for el in block.get("elements", [])
-            ]
+            block["elements"] = [{"action_id": secrets.token_urlsafe(3), **el} for el in block.get("elements", [])]
         filled.append(block)
     return filled
 

@@ -239,6 +239,4 @@ async def test_many_full_sections_together_are_too_long_for_one_message(client: 
     with pytest.raises(SlackApiError) as refused:
         await client.chat_postMessage(channel="C0HELPCHAN", text="digest", blocks=five_full_sections)
     assert refused.value.response["error"] == "msg_blocks_too_long"
-    assert (
-        await client.chat_postMessage(channel="C0HELPCHAN", text="digest", blocks=five_full_sections[:3])
-    )["ok"]
+    assert (await client.chat_postMessage(channel="C0HELPCHAN", text="digest", blocks=five_full_sections[:3]))["ok"]

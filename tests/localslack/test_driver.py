@@ -111,9 +111,7 @@ async def test_a_mention_in_a_channel_also_sends_app_mention(slack: LocalSlack, 
     assert desk.received[0].body["event_id"] != desk.received[1].body["event_id"]
 
 
-async def test_thread_replies_and_private_channels_say_where_they_are(
-    slack: LocalSlack, desk: FakeDesk
-) -> None:
+async def test_thread_replies_and_private_channels_say_where_they_are(slack: LocalSlack, desk: FakeDesk) -> None:
     parent = await slack.send_message("agnes-hr", "#hr-triage", "New case")
     await slack.send_message("agnes-hr", "#hr-triage", "Following up", thread_ts=parent.message.ts)
     event = desk.last.body["event"]
@@ -143,9 +141,7 @@ async def test_redelivery_repeats_the_event_with_retry_headers(slack: LocalSlack
     assert second.body["event_id"] == first.body["event_id"]
 
 
-async def test_slash_command_is_form_encoded_and_its_response_url_answers(
-    slack: LocalSlack, desk: FakeDesk
-) -> None:
+async def test_slash_command_is_form_encoded_and_its_response_url_answers(slack: LocalSlack, desk: FakeDesk) -> None:
     await slack.slash_command("erik", "/desk", "status IT-42", channel="#help")
     form = desk.last.body
     assert desk.last.content_type == "application/x-www-form-urlencoded"
@@ -245,10 +241,7 @@ async def test_errors_keep_the_modal_open_and_update_replaces_it(
     thanks = {"type": "modal", "title": {"type": "plain_text", "text": "Thanks"}, "blocks": []}
     desk.answer_next({"response_action": "update", "view": thanks})
     await slack.submit_view("anna", view_id, {"value": "It beeps three times"})
-    assert (
-        desk.last.body["view"]["state"]["values"]["urgency"]["choice"]["selected_option"]["value"]
-        == "annoying"
-    )
+    assert desk.last.body["view"]["state"]["values"]["urgency"]["choice"]["selected_option"]["value"] == "annoying"
     assert slack.open_views("anna")[0].text_content == "Thanks"
 
 

@@ -53,9 +53,7 @@ async def test_a_trigger_expires_after_three_seconds(
     assert slack.open_views("anna") == []
 
 
-async def test_a_trigger_works_once_and_must_be_real(
-    slack: LocalSlack, desk: FakeDesk, client: AsyncWebClient
-) -> None:
+async def test_a_trigger_works_once_and_must_be_real(slack: LocalSlack, desk: FakeDesk, client: AsyncWebClient) -> None:
     trigger_id = await trigger_from_shortcut(slack, desk)
     await client.views_open(trigger_id=trigger_id, view=modal())
     with pytest.raises(SlackApiError) as again:
@@ -85,9 +83,7 @@ async def test_views_stack_to_three_and_update_checks_the_hash(
 ) -> None:
     root = await client.views_open(trigger_id=await trigger_from_shortcut(slack, desk), view=modal())
     for n in range(2):
-        pushed = await client.views_push(
-            trigger_id=await trigger_from_shortcut(slack, desk), view=modal(f"Step {n}")
-        )
+        pushed = await client.views_push(trigger_id=await trigger_from_shortcut(slack, desk), view=modal(f"Step {n}"))
         assert pushed["view"]["root_view_id"] == root["view"]["id"]
     with pytest.raises(SlackApiError) as full:
         await client.views_push(trigger_id=await trigger_from_shortcut(slack, desk), view=modal("Too deep"))
@@ -101,9 +97,7 @@ async def test_views_stack_to_three_and_update_checks_the_hash(
     assert slack.open_views("anna")[0].title == {"type": "plain_text", "text": "Loading done"}
 
 
-async def test_update_by_external_id_and_unknown_view(
-    slack: LocalSlack, desk: FakeDesk, client: AsyncWebClient
-):
+async def test_update_by_external_id_and_unknown_view(slack: LocalSlack, desk: FakeDesk, client: AsyncWebClient):
     trigger_id = await trigger_from_shortcut(slack, desk)
     await client.views_open(trigger_id=trigger_id, view=modal(external_id="request-7"))
     await client.views_update(external_id="request-7", view=modal("Saved", external_id="request-7"))

@@ -174,9 +174,7 @@ async def test_permalink_and_conversations_open(client: AsyncWebClient) -> None:
     assert link["permalink"].endswith(posted["ts"].replace(".", ""))
 
 
-async def test_file_upload_v2_shares_the_file_into_the_channel(
-    client: AsyncWebClient, slack: LocalSlack
-) -> None:
+async def test_file_upload_v2_shares_the_file_into_the_channel(client: AsyncWebClient, slack: LocalSlack) -> None:
     await client.files_upload_v2(
         channel="C0ITTRIAGE",
         filename="digest.csv",

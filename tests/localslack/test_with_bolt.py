@@ -103,9 +103,7 @@ async def test_bolt_hears_a_dm_replies_and_handles_the_button(slack: LocalSlack,
     assert slack.dm_with("anna")[-1].text_content == "Glad it worked out"
 
 
-async def test_bolt_opens_a_modal_from_a_command_and_answers_its_submission(
-    slack: LocalSlack, bolt: AsyncApp
-) -> None:
+async def test_bolt_opens_a_modal_from_a_command_and_answers_its_submission(slack: LocalSlack, bolt: AsyncApp) -> None:
     answered = await slack.slash_command("erik", "/desk", "new")
     assert answered.status == 200
     [form] = slack.open_views("erik")
