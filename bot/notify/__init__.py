@@ -1,0 +1,1 @@
+"""Outbox senders: they render the current state of a ticket and deliver it to Slack."""

@@ -1,0 +1,187 @@
+"""Senders for the triage card and the requester's thread. A retried delivery first looks for the message the
+earlier attempt may have posted (by its metadata key) so a crash between Slack's answer and our commit does
+not show the message twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.blocks.text import context, quote, section
+from bot.blocks.triage_card import card_blocks
+from bot.clock import Clock
+from bot.config import DeskConfig
+from bot.db.models import Comment, Ticket
+from bot.i18n import t, when
+from bot.services.conversation import RELAY
+from bot.services.notifications import REQUESTER_NOTICE, TRIAGE_CARD
+from bot.services.outbox import OutboxDispatcher, OutboxItem, PermanentFailure
+from bot.services.tickets import TicketSnapshot
+from bot.sla.policy import SlaPolicies
+from bot.slack.gateway import SlackGateway
+
+PERMANENT_ERRORS = frozenset(
+    {"channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "msg_too_long", "user_not_found"}
+)
+
+
+def _metadata(key: str) -> dict[str, Any]:
+    return {"event_type": "desk_notice", "event_payload": {"key": key}}
+
+
+def _permanent(exc: SlackApiError) -> bool:
+    return str(exc.response.get("error")) in PERMANENT_ERRORS
+
+
+class TicketMessages:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        gateway: SlackGateway,
+        config: DeskConfig,
+        policies: SlaPolicies,
+        clock: Clock,
+    ) -> None:
+        self._sessions = sessions
+        self._gateway = gateway
+        self._config = config
+        self._policies = policies
+        self._clock = clock
+
+    def register(self, dispatcher: OutboxDispatcher) -> None:
+        dispatcher.register(TRIAGE_CARD, self.send_card)
+        dispatcher.register(REQUESTER_NOTICE, self.send_notice)
+        dispatcher.register(RELAY, self.send_relay)
+
+    async def _ticket(self, ticket_id: int | None) -> TicketSnapshot:
+        async with self._sessions() as session:
+            row = await session.get(Ticket, ticket_id) if ticket_id is not None else None
+            if row is None:
+                raise PermanentFailure(f"ticket {ticket_id} is gone")
+            return TicketSnapshot.of(row)
+
+    async def send_card(self, item: OutboxItem) -> None:
+        ticket = await self._ticket(item.ticket_id)
+        team = self._config.team(ticket.team_id)
+        text, blocks = card_blocks(
+            ticket, self._config, now=self._clock.now(), timezone=self._policies.timezone(ticket.team_id)
+        )
+        try:
+            if ticket.triage_ts and ticket.triage_channel:
+                await self._gateway.update(ticket.triage_channel, ticket.triage_ts, text, blocks)
+                return
+            key = f"card:{ticket.id}"
+            ts = await self._gateway.find_own_message(team.channel, key) if item.attempts > 1 else None
+            channel = team.channel
+            if ts is None:
+                channel, ts = await self._gateway.post(team.channel, text, blocks, metadata=_metadata(key))
+        except SlackApiError as exc:
+            if _permanent(exc):
+                raise PermanentFailure(str(exc.response.get("error"))) from exc
+            raise
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket.id, Ticket.triage_ts.is_(None))
+                .values(triage_channel=channel, triage_ts=ts)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def send_notice(self, item: OutboxItem) -> None:
+        ticket = await self._ticket(item.ticket_id)
+        notice = str(item.payload.get("notice"))
+        text = self._notice_text(ticket, notice, item.payload)
+        if text is None:
+            return
+        channel, thread_ts = await self._requester_thread(ticket)
+        key = item.dedupe_key
+        try:
+            if item.attempts > 1 and await self._gateway.find_own_message(channel, key, thread_ts=thread_ts):
+                return
+            blocks = [section(text)]
+            if notice == "created" and thread_ts is None:
+                blocks.append(context(t(ticket.language, "created.updates_here")))
+            _, ts = await self._gateway.post(channel, text, blocks, thread_ts=thread_ts, metadata=_metadata(key))
+        except SlackApiError as exc:
+            if _permanent(exc):
+                raise PermanentFailure(str(exc.response.get("error"))) from exc
+            raise
+        if thread_ts is None:
+            # The first message in a fresh DM becomes the ticket's thread for every later update.
+            async with self._sessions.begin() as session:
+                await session.execute(
+                    update(Ticket)
+                    .where(Ticket.id == ticket.id, Ticket.requester_thread_ts.is_(None))
+                    .values(requester_channel=channel, requester_thread_ts=ts)
+                    .execution_options(synchronize_session=False)
+                )
+
+    async def _requester_thread(self, ticket: TicketSnapshot) -> tuple[str, str | None]:
+        channel = ticket.requester_channel
+        confidential = self._config.team(ticket.team_id).confidential
+        if channel is None or (confidential and not channel.startswith("D")):
+            # A confidential team's ticket never speaks in a shared channel: the requester hears in private.
+            return await self._gateway.open_dm(ticket.requester_id), None
+        return channel, ticket.requester_thread_ts
+
+    def _notice_text(self, ticket: TicketSnapshot, notice: str, payload: Any) -> str | None:
+        lang = ticket.language
+        team = self._config.team(ticket.team_id)
+        team_name = team.name_sv if lang == "sv" and team.name_sv else team.name
+        if notice == "created":
+            if ticket.state.value == "awaiting_approval":
+                return t(lang, "created.approval", key=ticket.key, team=team_name)
+            due = self._policies.first_response_due(
+                ticket.team_id, ticket.catalog_item_id, ticket.priority, ticket.created_at
+            )
+            return t(
+                lang,
+                "created.confirmation",
+                key=ticket.key,
+                team=team_name,
+                priority=t(lang, f"priority.{ticket.priority}"),
+                when=when(lang, due, self._clock.now(), self._policies.timezone(ticket.team_id)),
+            )
+        actor = payload.get("actor")
+        if notice in ("claimed", "assigned") and ticket.assignee_id:
+            return t(lang, "notice.claimed", key=ticket.key, agent=f"<@{ticket.assignee_id}>")
+        if notice == "cancelled":
+            return t(lang, "notice.cancelled", key=ticket.key, who=f"<@{actor}>" if actor else team_name)
+        if notice == "approved":
+            return t(lang, "notice.approved", key=ticket.key, team=team_name)
+        if notice == "rejected":
+            return t(lang, "notice.rejected", key=ticket.key)
+        if notice == "moved":
+            return t(lang, "notice.moved", key=ticket.key, team=team_name)
+        return None
+
+    async def send_relay(self, item: OutboxItem) -> None:
+        """A comment carried to the other side: the requester's words to the card's thread, an agent's public
+        reply to the requester's thread, each attributed to its author."""
+        ticket = await self._ticket(item.ticket_id)
+        async with self._sessions() as session:
+            comment = await session.get(Comment, int(item.payload["comment_id"]))
+            if comment is None:
+                raise PermanentFailure("comment is gone")
+            author, body = comment.author_id, comment.body
+        if item.payload.get("to") == "triage":
+            if not (ticket.triage_channel and ticket.triage_ts):
+                raise RuntimeError("the card is not posted yet")  # retried after the card's own delivery
+            channel, thread_ts = ticket.triage_channel, ticket.triage_ts  # type: str, str | None
+            lang = self._config.desk.default_language
+            text = t(lang, "relay.from_requester", user=f"<@{author}>", key=ticket.key, text=quote(body))
+        else:
+            channel, thread_ts = await self._requester_thread(ticket)
+            text = t(ticket.language, "relay.from_agent", user=f"<@{author}>", key=ticket.key, text=quote(body))
+        key = item.dedupe_key
+        try:
+            if item.attempts > 1 and await self._gateway.find_own_message(channel, key, thread_ts=thread_ts):
+                return
+            await self._gateway.post(channel, text, [section(text)], thread_ts=thread_ts, metadata=_metadata(key))
+        except SlackApiError as exc:
+            if _permanent(exc):
+                raise PermanentFailure(str(exc.response.get("error"))) from exc
+            raise
