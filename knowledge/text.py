@@ -1,0 +1,90 @@
+"""Turning what people write into comparable terms: Slack markup removed, case and diacritics folded,
+stopwords dropped, words stemmed for Swedish and English.
+
+Everything is folded to ASCII because people on a Swedish desk often type without å, ä and ö
+("behover tillgang"); index and query go through the same pipeline, so both sides meet in the middle."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+# <@U123>, <@U123|name>, <!here>, <!subteam^S1|@team>: mentions carry no meaning for matching.
+_MENTION = re.compile(r"<[@!][^>]*>")
+# <#C123|general>: a channel reference; its name is often a place ("malmo-office"), rarely the need.
+_CHANNEL = re.compile(r"<#[^>|]*(?:\|[^>]*)?>")
+# <https://x|label> keeps the label; a bare <https://x> is dropped.
+_LINK_WITH_LABEL = re.compile(r"<(?:https?|mailto):[^>|]*\|([^>]*)>")
+_BARE_LINK = re.compile(r"<(?:https?|mailto):[^>]*>|https?://\S+")
+_EMOJI = re.compile(r":[a-z0-9_+\-']+:")
+_WORD = re.compile(r"[a-z0-9]+")
+_FOLD_EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "þ": "th", "œ": "oe"})
+
+# Generic function words of both languages, folded. Kept deliberately short: words such as "not", "new" or
+# "own" can carry the need ("won't start", "new hire") and stay searchable.
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a an and are as at be been being but by can could did do does doing for from had has have having he her
+    hers him his how i i'd i'm if in into is it its it's just me my myself of off on or our ours so some such
+    than that the their them then there these they this those to too very was we were what when where which
+    who whom why will with would you your yours am us im id ive ill youre thats whats theres dont doesnt didnt
+    isnt wasnt arent hi hey hello pls please thanks thank ok okay also any anyone someone something here
+    get got one all about up out just really still yet again now today tomorrow yesterday know need want
+    like tho btw lol
+    och att det som en ett i pa av for med till ar har inte jag du han hon vi ni de den detta dessa min mitt
+    mina din ditt dina sin sitt sina var vart vara varit ska skulle kan kunde vill ville maste om men sa da
+    nar hur vad vem vilken vilket vilka varfor dar har fran efter innan under over mot utan eller sig mig
+    dig oss er dem hej tack snalla bara ocksa nu idag imorgon igar nan nagon nagot nagra blir bli blev
+    fick fa far gor gora gjort finns ju vi lite mycket typ hos ens nej ja
+    """.split()
+)
+
+
+def strip_markup(text: str) -> str:
+    """Remove Slack mrkdwn that is not the user's words: mentions, channel links, URLs, :emoji:, *bold*."""
+    text = _MENTION.sub(" ", text)
+    text = _CHANNEL.sub(" ", text)
+    text = _LINK_WITH_LABEL.sub(r" \1 ", text)
+    text = _BARE_LINK.sub(" ", text)
+    text = _EMOJI.sub(" ", text)
+    return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics: 'Behöver TILLGÅNG' -> 'behover tillgang'."""
+    text = text.lower().translate(_FOLD_EXTRA)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens of raw text, markup removed; apostrophes join ("won't" -> "wont")."""
+    folded = fold(strip_markup(text)).replace("'", "").replace("’", "")
+    return _WORD.findall(folded)
+
+
+class Stemmer:
+    """Swedish then English Snowball stemming on folded words, cached.
+
+    The desk does not know the language of a message (and people mix them), so every word goes through both
+    stemmers. The Swedish algorithm's suffixes hardly involve å/ä/ö, so it works on folded text; stemming the
+    same way on both sides matters more than linguistic purity."""
+
+    def __init__(self, cache_size: int = 200_000) -> None:
+        self._sv = snowballstemmer.stemmer("swedish")
+        self._en = snowballstemmer.stemmer("english")
+        self.stem = lru_cache(maxsize=cache_size)(self._stem)
+
+    def _stem(self, word: str) -> str:
+        if len(word) <= 3 or word.isdigit():
+            return word
+        stem: str = self._en.stemWord(self._sv.stemWord(word))
+        return stem if len(stem) >= 2 else word
+
+
+def content_words(text: str) -> list[str]:
+    """Words minus stopwords and one-character noise."""
+    return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
