@@ -33,8 +33,8 @@ FIELD_WEIGHTS: Mapping[str, float] = {
     "keywords": 3.0,
     "tags": 2.5,
     "description": 1.0,
-    "body": 0.6,
-    "related": 0.6,
+    "body": 0.15,
+    "related": 1.0,
     "phrasings": 2.0,
 }
 FIELD_B: Mapping[str, float] = {
@@ -53,13 +53,16 @@ FUZZY_CUTOFF = 80.0
 MIN_FUZZY_LEN = 4
 MIN_COMPOUND_PART = 3
 COMPOUND_WEIGHT = 0.8
+SUFFIX_SLACK = 3
+MIN_SUFFIX_HEAD = 5
+SUFFIX_WEIGHT = 0.9
 SYNONYM_WEIGHT = 1.0
 # Words that make a message a how-to question, which an article answers; without them a message is more likely
 # a fault report or a request for a service, which the catalogue handles.
 HOW_TO_MARKERS: frozenset[str] = frozenset(
     "how hur howto tips guide instructions instruktion instruktioner manual steps".split()
 )
-INTENT_BOOST = 0.25
+INTENT_BOOST = 0.75
 _REF = re.compile(r"^(catalog|article):(.+)$")
 
 
@@ -219,8 +222,21 @@ class Matcher:
     def _resolve(self, word: str, origin: str) -> list[QueryTerm]:
         weight = SYNONYM_WEIGHT if origin == "synonym" else 1.0
         stem = self._stemmer.stem(word)
-        if stem in self._postings and self._postings[stem]:
-            return [QueryTerm(stem, weight, origin)]
+        found: list[QueryTerm] = []
+        if self._postings.get(stem):
+            found.append(QueryTerm(stem, weight, origin))
+        # Inflected forms the stemmer leaves alone (Swedish definite -et/-en/-na: "passerkortet",
+        # "losenordet") still meet the bare form in the index.
+        for cut in range(1, SUFFIX_SLACK + 1):
+            head = word[:-cut]
+            if len(head) < MIN_SUFFIX_HEAD:
+                break
+            head_stem = self._known_stem(head)
+            if head_stem is not None and head_stem != stem:
+                found.append(QueryTerm(head_stem, weight * SUFFIX_WEIGHT, "suffix"))
+                break
+        if found:
+            return found
         parts = self._split_compound(word)
         if parts:
             return [QueryTerm(p, weight * COMPOUND_WEIGHT, "compound") for p in parts]
