@@ -11,7 +11,9 @@ import math
 import re
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass
+from typing import TypeAlias
 
 from rapidfuzz import fuzz, process
 
@@ -56,6 +58,10 @@ COMPOUND_WEIGHT = 0.8
 SUFFIX_SLACK = 3
 MIN_SUFFIX_HEAD = 5
 SUFFIX_WEIGHT = 0.9
+# Retired index entries (changed or removed documents) are dropped in one rebuild once they pile up.
+COMPACT_AFTER = 1000
+# Which fields matched is worked out for the few shown candidates only, and remembered for popular ones.
+FIELD_CACHE_SIZE = 2048
 SYNONYM_WEIGHT = 1.0
 # Words that make a message a how-to question, which an article answers; without them a message is more likely
 # a fault report or a request for a service, which the catalogue handles.
@@ -70,8 +76,6 @@ _REF = re.compile(r"^(catalog|article):(.+)$")
 class _Doc:
     kind: CandidateKind
     id: str
-    fields: dict[str, list[str]]  # field -> stemmed terms
-    weights: dict[str, float] = field(default_factory=dict)  # term -> weighted, length-normalised tf
     alive: bool = True
 
 
@@ -79,7 +83,7 @@ class _Doc:
 class QueryTerm:
     term: str
     weight: float
-    origin: str  # "exact", "synonym", "compound", "fuzzy"
+    origin: str  # "exact", "synonym", "suffix", "compound", "fuzzy"
 
 
 def parse_ref(ref: str) -> tuple[CandidateKind, str]:
@@ -90,7 +94,18 @@ def parse_ref(ref: str) -> tuple[CandidateKind, str]:
     return kind, match.group(2)
 
 
+# Per term: the documents containing it and their precomputed BM25 term factor, in two flat arrays (a dict
+# per term would cost several times the memory on a large knowledge base).
+_Postings: TypeAlias = "tuple[array[int], array[float]]"
+
+
 class Matcher:
+    """An in-memory index over catalogue entries and articles.
+
+    The index is append-only: changing a document (a new article version, a learned phrasing) retires its
+    old entry and appends a new one, and the arrays are compacted once retired entries pile up. That keeps
+    adding an article at the cost of tokenising it."""
+
     def __init__(
         self,
         catalog: Sequence[CatalogEntry],
@@ -105,26 +120,13 @@ class Matcher:
         self._max_phrasings = max_phrasings_per_target
         self._stemmer = Stemmer()
         self._synonyms = self._compile_synonyms(synonyms or {})
-        self._docs: list[_Doc] = []
-        self._by_ref: dict[str, int] = {}
-        self._postings: dict[str, dict[int, float]] = {}
-        self._field_len_sum: Counter[str] = Counter()
-        self._field_count: Counter[str] = Counter()
-        self._alive = 0
-        # Surface words of the index (folded, unstemmed) for typo matching, bucketed by first letter: people
-        # rarely get the first letter wrong, and the bucket keeps rapidfuzz's work small on big indexes.
-        self._surface: dict[str, str] = {}
-        self._buckets: dict[str, list[str]] = {}
-        self._catalog: dict[str, CatalogEntry] = {}
+        self._catalog: dict[str, CatalogEntry] = {e.id: e for e in catalog}
         self._articles: dict[str, Article] = {}
         self._phrasings: dict[str, deque[str]] = {}
-        for entry in catalog:
-            self._catalog[entry.id] = entry
-        for entry in catalog:
-            self._index(self._catalog_doc(entry))
         for article in articles:
             self._articles[article.id] = article
-            self._index(self._article_doc(article))
+        self._reset_index()
+        self._build([("catalog", e.id) for e in self._catalog.values()] + [("article", a) for a in self._articles])
 
     # ----- public interface -------------------------------------------------------------------------------
 
@@ -134,49 +136,57 @@ class Matcher:
             return MatchResult(Decision.NOTHING, ())
         scores: dict[int, float] = {}
         n = self._alive
+        get = scores.get
         for qt in terms:
-            postings = self._postings.get(qt.term)
-            if not postings:
+            df = self._df.get(qt.term, 0)
+            if df <= 0:
                 continue
-            df = len(postings)
-            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-            factor = qt.weight * idf * (K1 + 1.0)
-            for doc_idx, tf in postings.items():
-                scores[doc_idx] = scores.get(doc_idx, 0.0) + factor * tf / (tf + K1)
+            docs, values = self._postings[qt.term]
+            factor = qt.weight * math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            for doc_idx, value in zip(docs, values, strict=True):
+                scores[doc_idx] = get(doc_idx, 0.0) + factor * value
+        for doc_idx in self._retired:
+            scores.pop(doc_idx, None)
         how_to = any(w in HOW_TO_MARKERS for w in words(text))
         favoured = "article" if how_to else "catalog"
         boost = 1.0 + INTENT_BOOST
-        for doc_idx in scores:
-            if self._docs[doc_idx].kind == favoured:
-                scores[doc_idx] *= boost
-        top = heapq.nlargest(max(limit, 2), scores.items(), key=lambda item: item[1])
+        top = heapq.nlargest(
+            max(limit, 2) * 4,
+            scores.items(),
+            key=lambda item: item[1],
+        )
+        boosted = sorted(
+            ((idx, raw * boost if self._docs[idx].kind == favoured else raw) for idx, raw in top),
+            key=lambda item: item[1],
+            reverse=True,
+        )
         query_set = {qt.term for qt in terms}
         candidates = tuple(
             Candidate(
                 kind=self._docs[idx].kind,
                 id=self._docs[idx].id,
                 score=round(1.0 - math.exp(-raw / SCALE), 4),
-                matched=tuple(f for f, ts in self._docs[idx].fields.items() if query_set.intersection(ts)),
+                matched=self._matched_fields(idx, query_set),
             )
-            for idx, raw in top
+            for idx, raw in boosted[: max(limit, 2)]
         )
         return self._decide(candidates, limit)
 
     def add_article(self, article: Article) -> None:
-        """Index a new or changed article; costs about as much as matching one long message."""
+        """Index a new or changed article; costs about as much as tokenising it."""
         ref = f"article:{article.id}"
         if ref in self._by_ref:
-            self._unindex(self._by_ref.pop(ref))
+            self._retire(self._by_ref.pop(ref))
         self._articles[article.id] = article
-        self._index(self._article_doc(article))
+        self._append("article", article.id)
 
     def remove_article(self, article_id: str) -> None:
         ref = f"article:{article_id}"
         idx = self._by_ref.pop(ref, None)
         if idx is None:
             raise KeyError(ref)
-        self._unindex(idx)
-        self._articles.pop(article_id, None)
+        self._retire(idx)
+        del self._articles[article_id]
         self._phrasings.pop(ref, None)
 
     def add_phrasing(self, ref: str, text: str) -> None:
@@ -189,11 +199,8 @@ class Matcher:
             return
         queue = self._phrasings.setdefault(ref, deque(maxlen=self._max_phrasings))
         queue.append(text.strip())
-        self._unindex(self._by_ref.pop(ref))
-        if kind == "catalog":
-            self._index(self._catalog_doc(self._catalog[target]))
-        else:
-            self._index(self._article_doc(self._articles[target]))
+        self._retire(self._by_ref.pop(ref))
+        self._append(kind, target)
 
     def phrasings(self, ref: str) -> tuple[str, ...]:
         return tuple(self._phrasings.get(ref, ()))
@@ -206,11 +213,8 @@ class Matcher:
     def query_terms(self, text: str) -> list[QueryTerm]:
         """The weighted index terms a message asks for (exposed for explanations and tests)."""
         tokens = [w for w in words(text) if len(w) > 1]
-        expanded: list[tuple[str, str]] = []  # (word, origin)
-        for word in self._expand_synonyms(tokens):
-            expanded.append(word)
         out: dict[str, QueryTerm] = {}
-        for word, origin in expanded:
+        for word, origin in self._expand_synonyms(tokens):
             if word in STOPWORDS:
                 continue
             for qt in self._resolve(word, origin):
@@ -219,11 +223,14 @@ class Matcher:
                     out[qt.term] = qt
         return list(out.values())
 
+    def _live(self, term: str) -> bool:
+        return self._df.get(term, 0) > 0
+
     def _resolve(self, word: str, origin: str) -> list[QueryTerm]:
         weight = SYNONYM_WEIGHT if origin == "synonym" else 1.0
         stem = self._stemmer.stem(word)
         found: list[QueryTerm] = []
-        if self._postings.get(stem):
+        if self._live(stem):
             found.append(QueryTerm(stem, weight, origin))
         # Inflected forms the stemmer leaves alone (Swedish definite -et/-en/-na: "passerkortet",
         # "losenordet") still meet the bare form in the index.
@@ -244,7 +251,7 @@ class Matcher:
             bucket = self._buckets.get(word[0])
             if bucket:
                 hit = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-                if hit is not None:
+                if hit is not None and self._live(self._surface[hit[0]]):
                     similarity = hit[1] / 100.0
                     return [QueryTerm(self._surface[hit[0]], weight * similarity, "fuzzy")]
         return []
@@ -267,8 +274,9 @@ class Matcher:
         return []
 
     def _known_stem(self, word: str) -> str | None:
+        """The stem of `word` if the word itself occurs in a live document of the index."""
         stem = self._surface.get(word)
-        return stem if stem is not None and self._postings.get(stem) else None
+        return stem if stem is not None and self._live(stem) else None
 
     @staticmethod
     def _compile_synonyms(synonyms: Mapping[str, Sequence[str]]) -> dict[tuple[str, ...], list[str]]:
@@ -277,17 +285,15 @@ class Matcher:
             key_words = tuple(words(key))
             if not key_words:
                 continue
-            if isinstance(expansions, str):
-                expansions = [expansions]
             target = compiled.setdefault(key_words, [])
-            for expansion in expansions:
+            for expansion in [expansions] if isinstance(expansions, str) else expansions:
                 target.extend(words(expansion))
         return compiled
 
-    def _expand_synonyms(self, tokens: list[str]) -> Iterable[tuple[str, str]]:
-        if not self._synonyms:
-            return [(t, "exact") for t in tokens]
+    def _expand_synonyms(self, tokens: list[str]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = [(t, "exact") for t in tokens]
+        if not self._synonyms:
+            return out
         longest = max(len(k) for k in self._synonyms)
         for start in range(len(tokens)):
             for size in range(1, min(longest, len(tokens) - start) + 1):
@@ -298,93 +304,137 @@ class Matcher:
 
     # ----- index side --------------------------------------------------------------------------------------
 
-    def _terms(self, text: str) -> list[str]:
-        return [self._stemmer.stem(w) for w in content_words(text)]
+    def _reset_index(self) -> None:
+        self._docs: list[_Doc] = []
+        self._by_ref: dict[str, int] = {}
+        self._retired: set[int] = set()
+        self._postings: dict[str, _Postings] = {}
+        self._df: Counter[str] = Counter()  # live documents per term
+        self._field_len_sum: Counter[str] = Counter()
+        self._field_count: Counter[str] = Counter()
+        self._alive = 0
+        # Surface words of the index (folded, unstemmed) for typo matching and compound splitting. The
+        # fuzzy buckets go by first letter: people rarely get it wrong, and it keeps rapidfuzz's work small.
+        self._surface: dict[str, str] = {}
+        self._buckets: dict[str, list[str]] = {}
+        self._field_terms_cache: dict[int, dict[str, frozenset[str]]] = {}
 
-    def _catalog_doc(self, entry: CatalogEntry) -> _Doc:
-        ref = f"catalog:{entry.id}"
-        fields = {
-            "title": self._terms(f"{entry.title} {entry.title_sv}"),
-            "keywords": self._terms(" ".join(entry.keywords)),
-            "description": self._terms(entry.description),
-            "phrasings": self._terms(" ".join(self._phrasings.get(ref, ()))),
-        }
-        return _Doc("catalog", entry.id, fields)
-
-    def _article_doc(self, article: Article) -> _Doc:
-        ref = f"article:{article.id}"
-        related_text = " ".join(
+    def _field_texts(self, kind: CandidateKind, target: str) -> dict[str, str]:
+        phrasings = " ".join(self._phrasings.get(f"{kind}:{target}", ()))
+        if kind == "catalog":
+            entry = self._catalog[target]
+            return {
+                "title": f"{entry.title} {entry.title_sv}",
+                "keywords": " ".join(entry.keywords),
+                "description": entry.description,
+                "phrasings": phrasings,
+            }
+        article = self._articles[target]
+        related = " ".join(
             f"{e.title} {e.title_sv} {' '.join(e.keywords)}"
             for e in (self._catalog.get(r) for r in article.related)
             if e is not None
         )
-        fields = {
-            "title": self._terms(article.title),
-            "tags": self._terms(" ".join(article.tags)),
-            "body": self._terms(article.body),
-            "related": self._terms(related_text),
-            "phrasings": self._terms(" ".join(self._phrasings.get(ref, ()))),
+        return {
+            "title": article.title,
+            "tags": " ".join(article.tags),
+            "body": article.body,
+            "related": related,
+            "phrasings": phrasings,
         }
-        return _Doc("article", article.id, fields)
 
-    def _remember_surface(self, text_words: Iterable[str]) -> None:
-        for word in text_words:
-            if word in self._surface or len(word) < MIN_COMPOUND_PART or word.isdigit():
-                continue
-            self._surface[word] = self._stemmer.stem(word)
-            if len(word) >= MIN_FUZZY_LEN:
-                self._buckets.setdefault(word[0], []).append(word)
+    def _field_words(self, kind: CandidateKind, target: str) -> dict[str, list[str]]:
+        return {name: content_words(text) for name, text in self._field_texts(kind, target).items()}
 
-    def _index(self, doc: _Doc) -> None:
+    def _build(self, targets: list[tuple[CandidateKind, str]]) -> None:
+        # Two passes, so that every document is length-normalised against the final average field length.
+        tokenised = [(kind, target, self._field_words(kind, target)) for kind, target in targets]
+        for _, _, fields in tokenised:
+            for name, field_words in fields.items():
+                self._field_len_sum[name] += len(field_words)
+                self._field_count[name] += 1
+        for kind, target, fields in tokenised:
+            self._add_tokenised(kind, target, fields, count_lengths=False)
+
+    def _append(self, kind: CandidateKind, target: str) -> None:
+        self._add_tokenised(kind, target, self._field_words(kind, target), count_lengths=True)
+
+    def _add_tokenised(
+        self, kind: CandidateKind, target: str, fields: dict[str, list[str]], *, count_lengths: bool
+    ) -> None:
         idx = len(self._docs)
-        self._docs.append(doc)
-        self._by_ref[f"{doc.kind}:{doc.id}"] = idx
+        self._docs.append(_Doc(kind, target))
+        self._by_ref[f"{kind}:{target}"] = idx
         self._alive += 1
-        for name, terms in doc.fields.items():
-            self._field_len_sum[name] += len(terms)
-            self._field_count[name] += 1
-        weights: Counter[str] = Counter()
-        for name, terms in doc.fields.items():
-            if not terms:
+        stems = self._stemmer.stems
+        weights: dict[str, float] = {}
+        get = weights.get
+        surface = self._surface
+        for name, field_words in fields.items():
+            if count_lengths:
+                self._field_len_sum[name] += len(field_words)
+                self._field_count[name] += 1
+            if not field_words:
                 continue
             avg = self._field_len_sum[name] / max(1, self._field_count[name]) or 1.0
             b = FIELD_B[name]
-            norm = 1.0 - b + b * len(terms) / avg
-            w = FIELD_WEIGHTS[name] / norm
-            for term, tf in Counter(terms).items():
-                weights[term] += w * tf
-        doc.weights = dict(weights)
-        for term, tf in doc.weights.items():
-            self._postings.setdefault(term, {})[idx] = tf
-        self._remember_surface(self._surface_words(doc))
+            weight = FIELD_WEIGHTS[name] / (1.0 - b + b * len(field_words) / avg)
+            counts = Counter(stems(field_words))
+            if weights:
+                for term, tf in counts.items():
+                    weights[term] = get(term, 0.0) + weight * tf
+            else:
+                weights = {term: weight * tf for term, tf in counts.items()}
+                get = weights.get
+            for word in set(field_words).difference(surface):
+                if len(word) >= MIN_COMPOUND_PART and not word.isdigit():
+                    surface[word] = self._stemmer.stem(word)
+                    if len(word) >= MIN_FUZZY_LEN:
+                        self._buckets.setdefault(word[0], []).append(word)
+        self._df.update(weights.keys())
+        postings_get = self._postings.get
+        saturation = K1 + 1.0
+        for term, tf in weights.items():
+            postings = postings_get(term)
+            if postings is None:
+                postings = self._postings[term] = (array("I"), array("f"))
+            postings[0].append(idx)
+            postings[1].append(tf * saturation / (tf + K1))
 
-    def _surface_words(self, doc: _Doc) -> list[str]:
-        if doc.kind == "catalog":
-            entry = self._catalog[doc.id]
-            text = " ".join((entry.title, entry.title_sv, entry.description, *entry.keywords))
-        else:
-            article = self._articles[doc.id]
-            text = " ".join((article.title, *article.tags, article.body))
-        text += " " + " ".join(self._phrasings.get(f"{doc.kind}:{doc.id}", ()))
-        return [fold(w) for w in content_words(text)]
-
-    def _unindex(self, idx: int) -> None:
+    def _retire(self, idx: int) -> None:
         doc = self._docs[idx]
         if not doc.alive:
             return
+        fields = self._field_words(doc.kind, doc.id)
         doc.alive = False
         self._alive -= 1
-        for name, terms in doc.fields.items():
-            self._field_len_sum[name] -= len(terms)
+        self._retired.add(idx)
+        stem = self._stemmer.stem
+        for name, field_words in fields.items():
+            self._field_len_sum[name] -= len(field_words)
             self._field_count[name] -= 1
-        for term in doc.weights:
-            postings = self._postings.get(term)
-            if postings is not None:
-                postings.pop(idx, None)
-                if not postings:
-                    del self._postings[term]
-        doc.weights = {}
-        doc.fields = {}
+        self._df.subtract({stem(w) for field_words in fields.values() for w in field_words})
+        if len(self._retired) > COMPACT_AFTER and len(self._retired) * 4 > len(self._docs):
+            self._compact()
+
+    def _compact(self) -> None:
+        targets = [(d.kind, d.id) for d in self._docs if d.alive]
+        self._reset_index()
+        self._build(targets)
+
+    def _matched_fields(self, idx: int, query_terms: set[str]) -> tuple[str, ...]:
+        field_terms = self._field_terms_cache.get(idx)
+        if field_terms is None:
+            doc = self._docs[idx]
+            stem = self._stemmer.stem
+            field_terms = {
+                name: frozenset(stem(w) for w in field_words)
+                for name, field_words in self._field_words(doc.kind, doc.id).items()
+            }
+            if len(self._field_terms_cache) >= FIELD_CACHE_SIZE:
+                self._field_terms_cache.clear()
+            self._field_terms_cache[idx] = field_terms
+        return tuple(name for name, terms in field_terms.items() if not terms.isdisjoint(query_terms))
 
     # ----- decision ----------------------------------------------------------------------------------------
 
