@@ -56,6 +56,7 @@ MIN_FUZZY_LEN = 4
 MIN_COMPOUND_PART = 3
 COMPOUND_WEIGHT = 0.8
 SUFFIX_SLACK = 3
+MIN_STEM_HEAD = 5
 MIN_SUFFIX_HEAD = 5
 SUFFIX_WEIGHT = 0.9
 # Retired index entries (changed or removed documents) are dropped in one rebuild once they pile up.
@@ -197,9 +198,9 @@ class Matcher:
             raise KeyError(ref)
         if self._max_phrasings == 0 or not text.strip():
             return
-        queue = self._phrasings.setdefault(ref, deque(maxlen=self._max_phrasings))
-        queue.append(text.strip())
+        # Retire the old entry before the text changes: retiring re-derives its terms from the current text.
         self._retire(self._by_ref.pop(ref))
+        self._phrasings.setdefault(ref, deque(maxlen=self._max_phrasings)).append(text.strip())
         self._append(kind, target)
 
     def phrasings(self, ref: str) -> tuple[str, ...]:
@@ -266,12 +267,21 @@ class Matcher:
             tail_stem = self._known_stem(tail)
             if tail_stem is None:
                 continue
-            head_stem = self._known_stem(head)
+            head_stem = self._known_head(head)
             if head_stem is None and head.endswith("s") and len(head) > MIN_COMPOUND_PART:
-                head_stem = self._known_stem(head[:-1])
+                head_stem = self._known_head(head[:-1])
             if head_stem is not None:
                 return [head_stem, tail_stem]
         return []
+
+    def _known_head(self, head: str) -> str | None:
+        """A compound's first part often drops an ending ("skrivar|problem" from "skrivare"), so a head
+        also counts when its stem is in the index."""
+        known = self._known_stem(head)
+        if known is None and len(head) >= MIN_STEM_HEAD:
+            stem = self._stemmer.stem(head)
+            known = stem if self._live(stem) else None
+        return known
 
     def _known_stem(self, word: str) -> str | None:
         """The stem of `word` if the word itself occurs in a live document of the index."""

@@ -100,7 +100,7 @@ def words(text: str) -> list[str]:
 
 
 class Stemmer:
-    """Swedish then English Snowball stemming on folded words, cached.
+    """English then Swedish Snowball stemming on folded words, cached.
 
     The desk does not know the language of a message (and people mix them), so every word goes through both
     stemmers. The Swedish algorithm's suffixes hardly involve å/ä/ö, so it works on folded text; stemming the
@@ -130,7 +130,7 @@ class Stemmer:
     def _stem(self, word: str) -> str:
         if len(word) <= 3 or word.isdigit():
             return word
-        stem: str = self._en.stemWord(self._sv.stemWord(word))
+        stem: str = self._sv.stemWord(self._en.stemWord(word))
         return stem if len(stem) >= 2 else word
 
 
