@@ -1,5 +1,6 @@
-"""The desk's matcher: field-weighted BM25 over stemmed, accent-folded terms, with typo tolerance by rapidfuzz
-against the index vocabulary, Swedish compound splitting, synonyms and phrasings learned from the desk's history.
+"""The desk's matcher: field-weighted BM25 over stemmed, accent-folded terms, with typo tolerance by
+rapidfuzz against the index vocabulary, Swedish compound splitting, synonyms and phrasings learned from the
+desk's history.
 
 Scores are squashed to 0..1; the decision (confident answer, short list, nothing) compares them with
 calibrated thresholds."""
@@ -9,9 +10,10 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import Counter, deque
-from collections.abc import Iterable, Mapping, Sequence
 from array import array
+from bisect import bisect_left
+from collections import Counter, deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -26,7 +28,7 @@ from knowledge.models import (
     MatchResult,
     Thresholds,
 )
-from knowledge.text import STOPWORDS, Stemmer, content_words, fold, words
+from knowledge.text import STOPWORDS, Stemmer, content_words, words
 
 # Field weights of the BM25F sum, and their length normalisation (b). Titles and keywords are short, curated
 # and say what the item is; descriptions and bodies are long and chatty, so one hit there means less.
@@ -63,11 +65,27 @@ SUFFIX_WEIGHT = 0.9
 COMPACT_AFTER = 1000
 # Which fields matched is worked out for the few shown candidates only, and remembered for popular ones.
 FIELD_CACHE_SIZE = 2048
+# Terms in more than COMMON_SHARE of the documents (and at least COMMON_MIN_DF) only re-rank the best
+# COMMON_POOL documents; on small indexes every term is scored in full.
+COMMON_MIN_DF = 2000
+COMMON_SHARE = 0.05
+COMMON_POOL = 1000
 SYNONYM_WEIGHT = 1.0
 # Words that make a message a how-to question, which an article answers; without them a message is more likely
 # a fault report or a request for a service, which the catalogue handles.
 HOW_TO_MARKERS: frozenset[str] = frozenset(
-    "how hur howto tips guide instructions instruktion instruktioner manual steps".split()
+    [
+        "how",
+        "hur",
+        "howto",
+        "tips",
+        "guide",
+        "instructions",
+        "instruktion",
+        "instruktioner",
+        "manual",
+        "steps",
+    ]
 )
 INTENT_BOOST = 0.75
 _REF = re.compile(r"^(catalog|article):(.+)$")
@@ -127,7 +145,9 @@ class Matcher:
         for article in articles:
             self._articles[article.id] = article
         self._reset_index()
-        self._build([("catalog", e.id) for e in self._catalog.values()] + [("article", a) for a in self._articles])
+        self._build(
+            [("catalog", e.id) for e in self._catalog.values()] + [("article", a) for a in self._articles]
+        )
 
     # ----- public interface -------------------------------------------------------------------------------
 
@@ -135,17 +155,7 @@ class Matcher:
         terms = self.query_terms(text)
         if not terms or self._alive == 0:
             return MatchResult(Decision.NOTHING, ())
-        scores: dict[int, float] = {}
-        n = self._alive
-        get = scores.get
-        for qt in terms:
-            df = self._df.get(qt.term, 0)
-            if df <= 0:
-                continue
-            docs, values = self._postings[qt.term]
-            factor = qt.weight * math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-            for doc_idx, value in zip(docs, values, strict=True):
-                scores[doc_idx] = get(doc_idx, 0.0) + factor * value
+        scores = self._score(terms)
         for doc_idx in self._retired:
             scores.pop(doc_idx, None)
         how_to = any(w in HOW_TO_MARKERS for w in words(text))
@@ -172,6 +182,33 @@ class Matcher:
             for idx, raw in boosted[: max(limit, 2)]
         )
         return self._decide(candidates, limit)
+
+    def _score(self, terms: list[QueryTerm]) -> dict[int, float]:
+        """BM25F sums per document. On a large index, terms found in a big share of the documents (near
+        stopwords of that corpus, weak evidence) only re-rank the best documents found by the rarer terms,
+        as Lucene's common-terms query does; walking their long postings would dominate the latency."""
+        n = self._alive
+        common_df = max(COMMON_MIN_DF, int(COMMON_SHARE * n))
+        weighted = sorted(
+            ((qt, self._df.get(qt.term, 0)) for qt in terms if self._df.get(qt.term, 0) > 0),
+            key=lambda item: item[1],
+        )
+        scores: dict[int, float] = {}
+        get = scores.get
+        for position, (qt, df) in enumerate(weighted):
+            docs, values = self._postings[qt.term]
+            factor = qt.weight * math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            if df <= common_df or position == 0:
+                for doc_idx, value in zip(docs, values, strict=True):
+                    scores[doc_idx] = get(doc_idx, 0.0) + factor * value
+                continue
+            pool = heapq.nlargest(COMMON_POOL, scores.items(), key=lambda item: item[1])
+            size = len(docs)
+            for doc_idx, score in pool:
+                at = bisect_left(docs, doc_idx)
+                if at < size and docs[at] == doc_idx:
+                    scores[doc_idx] = score + factor * values[at]
+        return scores
 
     def add_article(self, article: Article) -> None:
         """Index a new or changed article; costs about as much as tokenising it."""
@@ -358,20 +395,20 @@ class Matcher:
 
     def _build(self, targets: list[tuple[CandidateKind, str]]) -> None:
         # Two passes, so that every document is length-normalised against the final average field length.
-        tokenised = [(kind, target, self._field_words(kind, target)) for kind, target in targets]
-        for _, _, fields in tokenised:
-            for name, field_words in fields.items():
-                self._field_len_sum[name] += len(field_words)
+        # Lengths count whitespace-separated words, which is cheap enough to do twice and keeps the token
+        # lists of only one document in memory at a time.
+        texts = [(kind, target, self._field_texts(kind, target)) for kind, target in targets]
+        for _, _, fields in texts:
+            for name, text in fields.items():
+                self._field_len_sum[name] += len(text.split())
                 self._field_count[name] += 1
-        for kind, target, fields in tokenised:
-            self._add_tokenised(kind, target, fields, count_lengths=False)
+        for kind, target, fields in texts:
+            self._add(kind, target, fields, count_lengths=False)
 
     def _append(self, kind: CandidateKind, target: str) -> None:
-        self._add_tokenised(kind, target, self._field_words(kind, target), count_lengths=True)
+        self._add(kind, target, self._field_texts(kind, target), count_lengths=True)
 
-    def _add_tokenised(
-        self, kind: CandidateKind, target: str, fields: dict[str, list[str]], *, count_lengths: bool
-    ) -> None:
+    def _add(self, kind: CandidateKind, target: str, texts: dict[str, str], *, count_lengths: bool) -> None:
         idx = len(self._docs)
         self._docs.append(_Doc(kind, target))
         self._by_ref[f"{kind}:{target}"] = idx
@@ -380,15 +417,17 @@ class Matcher:
         weights: dict[str, float] = {}
         get = weights.get
         surface = self._surface
-        for name, field_words in fields.items():
+        for name, text in texts.items():
+            length = len(text.split())
             if count_lengths:
-                self._field_len_sum[name] += len(field_words)
+                self._field_len_sum[name] += length
                 self._field_count[name] += 1
+            field_words = content_words(text)
             if not field_words:
                 continue
             avg = self._field_len_sum[name] / max(1, self._field_count[name]) or 1.0
             b = FIELD_B[name]
-            weight = FIELD_WEIGHTS[name] / (1.0 - b + b * len(field_words) / avg)
+            weight = FIELD_WEIGHTS[name] / (1.0 - b + b * length / avg)
             counts = Counter(stems(field_words))
             if weights:
                 for term, tf in counts.items():
@@ -404,26 +443,26 @@ class Matcher:
         self._df.update(weights.keys())
         postings_get = self._postings.get
         saturation = K1 + 1.0
-        for term, tf in weights.items():
+        for term, weighted_tf in weights.items():
             postings = postings_get(term)
             if postings is None:
                 postings = self._postings[term] = (array("I"), array("f"))
             postings[0].append(idx)
-            postings[1].append(tf * saturation / (tf + K1))
+            postings[1].append(weighted_tf * saturation / (weighted_tf + K1))
 
     def _retire(self, idx: int) -> None:
         doc = self._docs[idx]
         if not doc.alive:
             return
-        fields = self._field_words(doc.kind, doc.id)
+        texts = self._field_texts(doc.kind, doc.id)
         doc.alive = False
         self._alive -= 1
         self._retired.add(idx)
         stem = self._stemmer.stem
-        for name, field_words in fields.items():
-            self._field_len_sum[name] -= len(field_words)
+        for name, text in texts.items():
+            self._field_len_sum[name] -= len(text.split())
             self._field_count[name] -= 1
-        self._df.subtract({stem(w) for field_words in fields.values() for w in field_words})
+        self._df.subtract({stem(w) for text in texts.values() for w in content_words(text)})
         if len(self._retired) > COMPACT_AFTER and len(self._retired) * 4 > len(self._docs):
             self._compact()
 

@@ -62,7 +62,8 @@ class Fts5Baseline:
             return []
         query = " OR ".join(f'"{t}"' for t in terms)
         rows = self._db.execute(
-            "SELECT ref, -bm25(docs, 3.0, 3.0, 1.0) AS s FROM docs WHERE docs MATCH ? ORDER BY s DESC LIMIT ?",
+            "SELECT ref, -bm25(docs, 3.0, 3.0, 1.0) AS s FROM docs WHERE docs MATCH ?"
+            " ORDER BY s DESC LIMIT ?",
             (query, limit),
         ).fetchall()
         return [(str(ref), float(score)) for ref, score in rows]
@@ -94,7 +95,10 @@ class TokenSetBaseline:
 
 def best_cutoff(scored: Callable[[str], list[tuple[str, float]]], cases: Sequence[Case]) -> float:
     """The confidence cut-off that maximises accuracy on the cases (generous to the baseline)."""
-    tops = [(case.expected, *(scored(case.text)[:1] or [(None, 0.0)])[0]) for case in cases]
+    tops: list[tuple[str | None, str | None, float]] = []
+    for case in cases:
+        hits = scored(case.text)
+        tops.append((case.expected, hits[0][0], hits[0][1]) if hits else (case.expected, None, 0.0))
     best, best_right = 0.0, -1
     for cutoff in sorted({score for _, _, score in tops} | {float("inf")}):
         right = sum((ref if score >= cutoff else None) == expected for expected, ref, score in tops)

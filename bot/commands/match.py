@@ -1,8 +1,9 @@
-"""`servicedesk match` and `servicedesk eval-match`: try the matcher on one message, or measure it on cases."""
+"""`servicedesk match` and `servicedesk eval-match`: try the matcher on a message, or measure it on cases."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import time
 from pathlib import Path
@@ -35,7 +36,9 @@ def register(sub: Any) -> None:
             "index_ms: time to build the index."
         ),
     )
-    evaluate.add_argument("cases", type=Path, help="JSON lines: {text, expected: 'catalog:<id>'|'article:<id>'|null}")
+    evaluate.add_argument(
+        "cases", type=Path, help="JSON lines: {text, expected: 'catalog:<id>'|'article:<id>'|null}"
+    )
     evaluate.add_argument("--catalog", type=Path, required=True, help="catalogue YAML (top-level catalog:)")
     evaluate.add_argument("--knowledge", type=Path, required=True, help="directory of Markdown articles")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object with the metrics")
@@ -48,10 +51,11 @@ def _matcher_from_files(catalog: Path, knowledge: Path | None) -> Matcher:
 
 
 def _matcher_from_config(path: Path) -> Matcher:
-    from bot.config import load_config  # the desk configuration is only needed on this path
+    # Imported on this path only: the desk configuration pulls in more than matching needs.
+    config = importlib.import_module("bot.config")
     from bot.matching import matcher_from_config
 
-    return matcher_from_config(load_config(path))
+    return matcher_from_config(config.load_config(path))
 
 
 def run_match(args: argparse.Namespace) -> int:

@@ -37,8 +37,9 @@ def test_ranks_the_fitting_item_first(matcher: Matcher, text: str, expected: str
 
 def test_swedish_compound_is_split_against_the_vocabulary(matcher: Matcher) -> None:
     terms = {qt.term: qt.origin for qt in matcher.query_terms("lösenordsproblem")}
-    assert "compound" in terms.values()
-    assert top_ref(matcher, "lösenordsproblem") == "catalog:password-reset"
+    assert terms == {"losenord": "compound", "problem": "compound"}
+    refs = [c.ref for c in matcher.match("lösenordsproblem").candidates]
+    assert "catalog:password-reset" in refs[:2]
 
 
 def test_slack_markup_does_not_distract(matcher: Matcher) -> None:
@@ -103,8 +104,10 @@ def test_thresholds_decide_between_confident_short_list_and_nothing(
 
 
 def test_a_close_runner_up_prevents_a_confident_answer(small_catalog: list[CatalogEntry]) -> None:
-    twins = [*small_catalog, CatalogEntry("printer-new", "Printer problem", "", "", ("printer",), "it",
-                                          "request", "low")]
+    twins = [
+        *small_catalog,
+        CatalogEntry("printer-new", "Printer problem", "", "", ("printer",), "it", "request", "low"),
+    ]
     matcher = Matcher(twins, [], thresholds=Thresholds(confident=0.0, suggest=0.0, margin=0.05))
     assert matcher.match("printer").decision is Decision.CHOOSE
 
@@ -117,8 +120,14 @@ def test_invalid_thresholds_are_rejected() -> None:
 def test_an_added_article_is_found_without_a_rebuild(matcher: Matcher) -> None:
     assert top_ref(matcher, "how do I share my outlook calendar") != "article:kb-share-calendar"
     matcher.add_article(
-        Article("kb-share-calendar", "Share your Outlook calendar", ("outlook", "calendar"), "en", (),
-                "Open the calendar, choose Share and pick a colleague.")
+        Article(
+            "kb-share-calendar",
+            "Share your Outlook calendar",
+            ("outlook", "calendar"),
+            "en",
+            (),
+            "Open the calendar, choose Share and pick a colleague.",
+        )
     )
     assert top_ref(matcher, "how do I share my outlook calendar") == "article:kb-share-calendar"
     assert top_ref(matcher, "calender") == "article:kb-share-calendar"  # its words join the typo vocabulary
