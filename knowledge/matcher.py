@@ -360,7 +360,7 @@ class Matcher:
         self._field_len_sum: Counter[str] = Counter()
         self._field_count: Counter[str] = Counter()
         self._alive = 0
-        # Surface words of the index (folded, unstemmed) for typo matching and compound splitting. The
+        # Every indexed word (folded, unstemmed) -> its stem, for typo matching and compound splitting. The
         # fuzzy buckets go by first letter: people rarely get it wrong, and it keeps rapidfuzz's work small.
         self._surface: dict[str, str] = {}
         self._buckets: dict[str, list[str]] = {}
@@ -413,7 +413,7 @@ class Matcher:
         self._docs.append(_Doc(kind, target))
         self._by_ref[f"{kind}:{target}"] = idx
         self._alive += 1
-        stems = self._stemmer.stems
+        stem = self._stemmer.stem
         weights: dict[str, float] = {}
         get = weights.get
         surface = self._surface
@@ -422,24 +422,18 @@ class Matcher:
             if count_lengths:
                 self._field_len_sum[name] += length
                 self._field_count[name] += 1
-            field_words = content_words(text)
-            if not field_words:
+            counts = Counter(content_words(text))
+            if not counts:
                 continue
             avg = self._field_len_sum[name] / max(1, self._field_count[name]) or 1.0
             b = FIELD_B[name]
             weight = FIELD_WEIGHTS[name] / (1.0 - b + b * length / avg)
-            counts = Counter(stems(field_words))
-            if weights:
-                for term, tf in counts.items():
-                    weights[term] = get(term, 0.0) + weight * tf
-            else:
-                weights = {term: weight * tf for term, tf in counts.items()}
-                get = weights.get
-            for word in set(field_words).difference(surface):
-                if len(word) >= MIN_COMPOUND_PART and not word.isdigit():
-                    surface[word] = self._stemmer.stem(word)
-                    if len(word) >= MIN_FUZZY_LEN:
-                        self._buckets.setdefault(word[0], []).append(word)
+            for word in [w for w in counts if w not in surface]:
+                surface[word] = stem(word)
+                if len(word) >= MIN_FUZZY_LEN and not word.isdigit():
+                    self._buckets.setdefault(word[0], []).append(word)
+            for term, tf in zip(map(surface.__getitem__, counts), counts.values(), strict=True):
+                weights[term] = get(term, 0.0) + weight * tf
         self._df.update(weights.keys())
         postings_get = self._postings.get
         saturation = K1 + 1.0
