@@ -414,35 +414,45 @@ class Matcher:
         self._by_ref[f"{kind}:{target}"] = idx
         self._alive += 1
         stem = self._stemmer.stem
-        weights: dict[str, float] = {}
-        get = weights.get
         surface = self._surface
+        fields = []
         for name, text in texts.items():
             length = len(text.split())
             if count_lengths:
                 self._field_len_sum[name] += length
                 self._field_count[name] += 1
-            counts = Counter(content_words(text))
-            if not counts:
-                continue
+            field_words = content_words(text)
+            if field_words:
+                fields.append((name, length, field_words))
+        # The longest field (an article's body) first: it seeds the weights in one comprehension, and only
+        # the short fields are merged in word by word.
+        fields.sort(key=lambda field: len(field[2]), reverse=True)
+        weights: dict[str, float] = {}
+        for name, length, field_words in fields:
             avg = self._field_len_sum[name] / max(1, self._field_count[name]) or 1.0
             b = FIELD_B[name]
             weight = FIELD_WEIGHTS[name] / (1.0 - b + b * length / avg)
-            for word in [w for w in counts if w not in surface]:
+            for word in set(field_words).difference(surface):
                 surface[word] = stem(word)
                 if len(word) >= MIN_FUZZY_LEN and not word.isdigit():
                     self._buckets.setdefault(word[0], []).append(word)
-            for term, tf in zip(map(surface.__getitem__, counts), counts.values(), strict=True):
-                weights[term] = get(term, 0.0) + weight * tf
+            counts = Counter(map(surface.__getitem__, field_words))
+            if weights:
+                get = weights.get
+                for term, tf in counts.items():
+                    weights[term] = get(term, 0.0) + weight * tf
+            else:
+                weights = {term: weight * tf for term, tf in counts.items()}
         self._df.update(weights.keys())
         postings_get = self._postings.get
         saturation = K1 + 1.0
-        for term, weighted_tf in weights.items():
+        values = [tf * saturation / (tf + K1) for tf in weights.values()]
+        for term, value in zip(weights, values, strict=True):
             postings = postings_get(term)
             if postings is None:
                 postings = self._postings[term] = (array("I"), array("f"))
             postings[0].append(idx)
-            postings[1].append(weighted_tf * saturation / (weighted_tf + K1))
+            postings[1].append(value)
 
     def _retire(self, idx: int) -> None:
         doc = self._docs[idx]
