@@ -3,8 +3,8 @@
     python -m bot.bench.match_baselines [--cases C --catalog F --knowledge D]
 
 Prints one JSON line per matcher (desk, fts5, fts5_porter, token_set_ratio) with the eval-match metrics
-plus `typo_top1` (top1 over the typo-tagged cases). The baselines are given their best confidence cut-off on these very cases (a generous comparison); the desk
-runs with its default, calibrated thresholds."""
+plus `typo_top1` (top1 over the typo-tagged cases). The baselines are given their best confidence cut-off
+on these very cases (a generous comparison); the desk runs with its default, calibrated thresholds."""
 
 from __future__ import annotations
 
