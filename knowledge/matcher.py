@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TypeAlias
 
 from rapidfuzz import fuzz, process
@@ -88,6 +89,8 @@ HOW_TO_MARKERS: frozenset[str] = frozenset(
     ]
 )
 INTENT_BOOST = 0.75
+# Weight of an in-order pair of words from a title, keyword or tag (see _phrase_pairs).
+PHRASE_WEIGHT = 2.0
 _REF = re.compile(r"^(catalog|article):(.+)$")
 
 
@@ -252,13 +255,24 @@ class Matcher:
         """The weighted index terms a message asks for (exposed for explanations and tests)."""
         tokens = [w for w in words(text) if len(w) > 1]
         out: dict[str, QueryTerm] = {}
+        sequence: list[QueryTerm | None] = []  # the message's own words in order, for phrase pairs
         for word, origin in self._expand_synonyms(tokens):
             if word in STOPWORDS:
                 continue
-            for qt in self._resolve(word, origin):
+            resolved = self._resolve(word, origin)
+            if origin == "exact":
+                sequence.append(resolved[0] if resolved else None)
+            for qt in resolved:
                 known = out.get(qt.term)
                 if known is None or known.weight < qt.weight:
                     out[qt.term] = qt
+        if PHRASE_WEIGHT > 0:
+            for first, second in pairwise(sequence):
+                if first is None or second is None:
+                    continue
+                pair = f"{first.term} {second.term}"
+                if self._live(pair) and pair not in out:
+                    out[pair] = QueryTerm(pair, min(first.weight, second.weight), "phrase")
         return list(out.values())
 
     def _live(self, term: str) -> bool:
@@ -390,6 +404,22 @@ class Matcher:
             "phrasings": phrasings,
         }
 
+    def _phrase_pairs(self, kind: CandidateKind, target: str) -> list[str]:
+        """Adjacent stem pairs inside each title, keyword and tag ("access card" -> "access card"): a
+        message that has a curated phrase in order is a stronger match than one with its words scattered."""
+        if kind == "catalog":
+            entry = self._catalog[target]
+            phrases = [entry.title, entry.title_sv, *entry.keywords]
+        else:
+            article = self._articles[target]
+            phrases = [article.title, *article.tags]
+        pairs: list[str] = []
+        stem = self._stemmer.stem
+        for phrase in phrases:
+            terms = [stem(w) for w in content_words(phrase)]
+            pairs.extend(f"{a} {b}" for a, b in pairwise(terms))
+        return pairs
+
     def _field_words(self, kind: CandidateKind, target: str) -> dict[str, list[str]]:
         return {name: content_words(text) for name, text in self._field_texts(kind, target).items()}
 
@@ -443,6 +473,10 @@ class Matcher:
                     weights[term] = get(term, 0.0) + weight * tf
             else:
                 weights = {term: weight * tf for term, tf in counts.items()}
+        if PHRASE_WEIGHT > 0:
+            get = weights.get
+            for pair, tf in Counter(self._phrase_pairs(kind, target)).items():
+                weights[pair] = get(pair, 0.0) + PHRASE_WEIGHT * tf
         self._df.update(weights.keys())
         postings_get = self._postings.get
         saturation = K1 + 1.0
@@ -467,6 +501,8 @@ class Matcher:
             self._field_len_sum[name] -= len(text.split())
             self._field_count[name] -= 1
         self._df.subtract({stem(w) for text in texts.values() for w in content_words(text)})
+        if PHRASE_WEIGHT > 0:
+            self._df.subtract(set(self._phrase_pairs(doc.kind, doc.id)))
         if len(self._retired) > COMPACT_AFTER and len(self._retired) * 4 > len(self._docs):
             self._compact()
 
