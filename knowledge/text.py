@@ -59,12 +59,15 @@ STOPWORDS: frozenset[str] = frozenset(
     who whom why will with would you your yours am us im id ive ill youre thats whats theres dont doesnt didnt
     isnt wasnt arent hi hey hello pls please thanks thank ok okay also any anyone someone something here
     get got one all about up out just really still yet again now today tomorrow yesterday know need want
-    like tho btw lol
+    like tho btw lol see look find use make go going gonna take give tell say said says think try tried
+    trying keep keeps put come let way thing things stuff lot bit much many anything everything everyone guys
+    sure maybe well good great nice
     och att det som en ett i pa av for med till ar har inte jag du han hon vi ni de den detta dessa min mitt
     mina din ditt dina sin sitt sina var vart vara varit ska skulle kan kunde vill ville maste om men sa da
     nar hur vad vem vilken vilket vilka varfor dar har fran efter innan under over mot utan eller sig mig
     dig oss er dem hej tack snalla bara ocksa nu idag imorgon igar nan nagon nagot nagra blir bli blev
-    fick fa far gor gora gjort finns ju vi lite mycket typ hos ens nej ja
+    fick fa far gor gora gjort finns ju vi lite mycket typ hos ens nej ja funkar fungerar funka se ser
+    ga gar gick kommer komma sager tror tycker prova provat forsokt satt grej grejer saker manga bra liksom
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
