@@ -15,8 +15,8 @@ from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
-from typing import TypeAlias
+from itertools import pairwise, repeat
+from operator import add, mul, truediv
 
 from rapidfuzz import fuzz, process
 
@@ -116,11 +116,6 @@ def parse_ref(ref: str) -> tuple[CandidateKind, str]:
     return kind, match.group(2)
 
 
-# Per term: the documents containing it and their precomputed BM25 term factor, in two flat arrays (a dict
-# per term would cost several times the memory on a large knowledge base).
-_Postings: TypeAlias = "tuple[array[int], array[float]]"
-
-
 class Matcher:
     """An in-memory index over catalogue entries and articles.
 
@@ -192,14 +187,12 @@ class Matcher:
         as Lucene's common-terms query does; walking their long postings would dominate the latency."""
         n = self._alive
         common_df = max(COMMON_MIN_DF, int(COMMON_SHARE * n))
-        weighted = sorted(
-            ((qt, self._df.get(qt.term, 0)) for qt in terms if self._df.get(qt.term, 0) > 0),
-            key=lambda item: item[1],
-        )
+        with_df = ((qt, self._df(qt.term)) for qt in terms)
+        weighted = sorted(((qt, df) for qt, df in with_df if df > 0), key=lambda item: item[1])
         scores: dict[int, float] = {}
         get = scores.get
         for position, (qt, df) in enumerate(weighted):
-            docs, values = self._postings[qt.term]
+            docs, values = self._docs_of[qt.term], self._values_of[qt.term]
             factor = qt.weight * math.log(1.0 + (n - df + 0.5) / (df + 0.5))
             if df <= common_df or position == 0:
                 for doc_idx, value in zip(docs, values, strict=True):
@@ -275,8 +268,13 @@ class Matcher:
                     out[pair] = QueryTerm(pair, min(first.weight, second.weight), "phrase")
         return list(out.values())
 
+    def _df(self, term: str) -> int:
+        """How many live documents contain the term."""
+        docs = self._docs_of.get(term)
+        return 0 if docs is None else len(docs) - self._retired_of[term]
+
     def _live(self, term: str) -> bool:
-        return self._df.get(term, 0) > 0
+        return self._df(term) > 0
 
     def _resolve(self, word: str, origin: str) -> list[QueryTerm]:
         weight = SYNONYM_WEIGHT if origin == "synonym" else 1.0
@@ -369,8 +367,12 @@ class Matcher:
         self._docs: list[_Doc] = []
         self._by_ref: dict[str, int] = {}
         self._retired: set[int] = set()
-        self._postings: dict[str, _Postings] = {}
-        self._df: Counter[str] = Counter()  # live documents per term
+        # Per term: the documents containing it and their precomputed BM25 term factor, in flat arrays (a
+        # dict per term would cost several times the memory on a large knowledge base). Document frequency
+        # is the array's length minus the term's retired entries.
+        self._docs_of: dict[str, array[int]] = {}
+        self._values_of: dict[str, array[float]] = {}
+        self._retired_of: Counter[str] = Counter()
         self._field_len_sum: Counter[str] = Counter()
         self._field_count: Counter[str] = Counter()
         self._alive = 0
@@ -472,21 +474,21 @@ class Matcher:
                 for term, tf in counts.items():
                     weights[term] = get(term, 0.0) + weight * tf
             else:
-                weights = {term: weight * tf for term, tf in counts.items()}
+                weights = dict(zip(counts.keys(), map(mul, counts.values(), repeat(weight)), strict=True))
         if PHRASE_WEIGHT > 0:
             get = weights.get
             for pair, tf in Counter(self._phrase_pairs(kind, target)).items():
                 weights[pair] = get(pair, 0.0) + PHRASE_WEIGHT * tf
-        self._df.update(weights.keys())
-        postings_get = self._postings.get
-        saturation = K1 + 1.0
-        values = [tf * saturation / (tf + K1) for tf in weights.values()]
-        for term, value in zip(weights, values, strict=True):
-            postings = postings_get(term)
-            if postings is None:
-                postings = self._postings[term] = (array("I"), array("f"))
-            postings[0].append(idx)
-            postings[1].append(value)
+        # The hot loop of indexing, written as map() over C functions: one Python-level step per posting
+        # would dominate building a large index.
+        docs_of, values_of = self._docs_of, self._values_of
+        for term in set(weights).difference(docs_of):
+            docs_of[term] = array("I")
+            values_of[term] = array("f")
+        tfs = weights.values()
+        saturated = map(truediv, map(mul, tfs, repeat(K1 + 1.0)), map(add, tfs, repeat(K1)))
+        deque(map(array.append, map(docs_of.__getitem__, weights), repeat(idx)), maxlen=0)
+        deque(map(array.append, map(values_of.__getitem__, weights), saturated), maxlen=0)
 
     def _retire(self, idx: int) -> None:
         doc = self._docs[idx]
@@ -500,9 +502,9 @@ class Matcher:
         for name, text in texts.items():
             self._field_len_sum[name] -= len(text.split())
             self._field_count[name] -= 1
-        self._df.subtract({stem(w) for text in texts.values() for w in content_words(text)})
+        self._retired_of.update({stem(w) for text in texts.values() for w in content_words(text)})
         if PHRASE_WEIGHT > 0:
-            self._df.subtract(set(self._phrase_pairs(doc.kind, doc.id)))
+            self._retired_of.update(set(self._phrase_pairs(doc.kind, doc.id)))
         if len(self._retired) > COMPACT_AFTER and len(self._retired) * 4 > len(self._docs):
             self._compact()
 
