@@ -1,0 +1,543 @@
+"""The desk's matcher: field-weighted BM25 over stemmed, accent-folded terms, with typo tolerance by
+rapidfuzz against the index vocabulary, Swedish compound splitting, synonyms and phrasings learned from the
+desk's history.
+
+Scores are squashed to 0..1; the decision (confident answer, short list, nothing) compares them with
+calibrated thresholds."""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from array import array
+from bisect import bisect_left
+from collections import Counter, deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise, repeat
+from operator import add, mul, truediv
+
+from rapidfuzz import fuzz, process
+
+from knowledge.models import (
+    Article,
+    Candidate,
+    CandidateKind,
+    CatalogEntry,
+    Decision,
+    MatchResult,
+    Thresholds,
+)
+from knowledge.text import STOPWORDS, Stemmer, content_words, words
+
+# Field weights of the BM25F sum, and their length normalisation (b). Titles and keywords are short, curated
+# and say what the item is; descriptions and bodies are long and chatty, so one hit there means less.
+FIELD_WEIGHTS: Mapping[str, float] = {
+    "title": 3.0,
+    "keywords": 3.0,
+    "tags": 2.5,
+    "description": 1.0,
+    "body": 0.15,
+    "related": 1.0,
+    "phrasings": 2.0,
+}
+FIELD_B: Mapping[str, float] = {
+    "title": 0.3,
+    "keywords": 0.3,
+    "tags": 0.3,
+    "description": 0.6,
+    "body": 0.75,
+    "related": 0.3,
+    "phrasings": 0.5,
+}
+K1 = 1.2
+# A raw BM25 score of SCALE maps to 1 - 1/e on the 0..1 scale.
+SCALE = 12.0
+FUZZY_CUTOFF = 80.0
+MIN_FUZZY_LEN = 4
+MIN_COMPOUND_PART = 3
+COMPOUND_WEIGHT = 0.8
+SUFFIX_SLACK = 3
+MIN_STEM_HEAD = 5
+MIN_SUFFIX_HEAD = 5
+SUFFIX_WEIGHT = 0.9
+# Retired index entries (changed or removed documents) are dropped in one rebuild once they pile up.
+COMPACT_AFTER = 1000
+# Which fields matched is worked out for the few shown candidates only, and remembered for popular ones.
+FIELD_CACHE_SIZE = 2048
+# Terms in more than COMMON_SHARE of the documents (and at least COMMON_MIN_DF) only re-rank the best
+# COMMON_POOL documents; on small indexes every term is scored in full.
+COMMON_MIN_DF = 2000
+COMMON_SHARE = 0.05
+COMMON_POOL = 1000
+SYNONYM_WEIGHT = 1.0
+# Words that make a message a how-to question, which an article answers; without them a message is more likely
+# a fault report or a request for a service, which the catalogue handles.
+HOW_TO_MARKERS: frozenset[str] = frozenset(
+    [
+        "how",
+        "hur",
+        "howto",
+        "tips",
+        "guide",
+        "instructions",
+        "instruktion",
+        "instruktioner",
+        "manual",
+        "steps",
+    ]
+)
+INTENT_BOOST = 0.75
+# Weight of an in-order pair of words from a title, keyword or tag (see _phrase_pairs).
+PHRASE_WEIGHT = 2.0
+_REF = re.compile(r"^(catalog|article):(.+)$")
+
+
+@dataclass(slots=True)
+class _Doc:
+    kind: CandidateKind
+    id: str
+    alive: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    term: str
+    weight: float
+    origin: str  # "exact", "synonym", "suffix", "compound", "fuzzy"
+
+
+def parse_ref(ref: str) -> tuple[CandidateKind, str]:
+    match = _REF.match(ref)
+    if match is None:
+        raise ValueError(f"not a reference like 'catalog:<id>' or 'article:<id>': {ref!r}")
+    kind: CandidateKind = "catalog" if match.group(1) == "catalog" else "article"
+    return kind, match.group(2)
+
+
+class Matcher:
+    """An in-memory index over catalogue entries and articles.
+
+    The index is append-only: changing a document (a new article version, a learned phrasing) retires its
+    old entry and appends a new one, and the arrays are compacted once retired entries pile up. That keeps
+    adding an article at the cost of tokenising it."""
+
+    def __init__(
+        self,
+        catalog: Sequence[CatalogEntry],
+        articles: Sequence[Article],
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+        thresholds: Thresholds | None = None,
+        max_phrasings_per_target: int = 50,
+    ) -> None:
+        if max_phrasings_per_target < 0:
+            raise ValueError("max_phrasings_per_target must not be negative")
+        self.thresholds = thresholds or Thresholds()
+        self._max_phrasings = max_phrasings_per_target
+        self._stemmer = Stemmer()
+        self._synonyms = self._compile_synonyms(synonyms or {})
+        self._catalog: dict[str, CatalogEntry] = {e.id: e for e in catalog}
+        self._articles: dict[str, Article] = {}
+        self._phrasings: dict[str, deque[str]] = {}
+        for article in articles:
+            self._articles[article.id] = article
+        self._reset_index()
+        self._build(
+            [("catalog", e.id) for e in self._catalog.values()] + [("article", a) for a in self._articles]
+        )
+
+    # ----- public interface -------------------------------------------------------------------------------
+
+    def match(self, text: str, limit: int = 5) -> MatchResult:
+        terms = self.query_terms(text)
+        if not terms or self._alive == 0:
+            return MatchResult(Decision.NOTHING, ())
+        scores = self._score(terms)
+        for doc_idx in self._retired:
+            scores.pop(doc_idx, None)
+        how_to = any(w in HOW_TO_MARKERS for w in words(text))
+        favoured = "article" if how_to else "catalog"
+        boost = 1.0 + INTENT_BOOST
+        top = heapq.nlargest(
+            max(limit, 2) * 4,
+            scores.items(),
+            key=lambda item: item[1],
+        )
+        boosted = sorted(
+            ((idx, raw * boost if self._docs[idx].kind == favoured else raw) for idx, raw in top),
+            key=lambda item: item[1],
+            reverse=True,
+        )
+        query_set = {qt.term for qt in terms}
+        candidates = tuple(
+            Candidate(
+                kind=self._docs[idx].kind,
+                id=self._docs[idx].id,
+                score=round(1.0 - math.exp(-raw / SCALE), 4),
+                matched=self._matched_fields(idx, query_set),
+            )
+            for idx, raw in boosted[: max(limit, 2)]
+        )
+        return self._decide(candidates, limit)
+
+    def _score(self, terms: list[QueryTerm]) -> dict[int, float]:
+        """BM25F sums per document. On a large index, terms found in a big share of the documents (near
+        stopwords of that corpus, weak evidence) only re-rank the best documents found by the rarer terms,
+        as Lucene's common-terms query does; walking their long postings would dominate the latency."""
+        n = self._alive
+        common_df = max(COMMON_MIN_DF, int(COMMON_SHARE * n))
+        with_df = ((qt, self._df(qt.term)) for qt in terms)
+        weighted = sorted(((qt, df) for qt, df in with_df if df > 0), key=lambda item: item[1])
+        scores: dict[int, float] = {}
+        get = scores.get
+        for position, (qt, df) in enumerate(weighted):
+            docs, values = self._docs_of[qt.term], self._values_of[qt.term]
+            factor = qt.weight * math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            if df <= common_df or position == 0:
+                for doc_idx, value in zip(docs, values, strict=True):
+                    scores[doc_idx] = get(doc_idx, 0.0) + factor * value
+                continue
+            pool = heapq.nlargest(COMMON_POOL, scores.items(), key=lambda item: item[1])
+            size = len(docs)
+            for doc_idx, score in pool:
+                at = bisect_left(docs, doc_idx)
+                if at < size and docs[at] == doc_idx:
+                    scores[doc_idx] = score + factor * values[at]
+        return scores
+
+    def add_article(self, article: Article) -> None:
+        """Index a new or changed article; costs about as much as tokenising it."""
+        ref = f"article:{article.id}"
+        if ref in self._by_ref:
+            self._retire(self._by_ref.pop(ref))
+        self._articles[article.id] = article
+        self._append("article", article.id)
+
+    def remove_article(self, article_id: str) -> None:
+        ref = f"article:{article_id}"
+        idx = self._by_ref.pop(ref, None)
+        if idx is None:
+            raise KeyError(ref)
+        self._retire(idx)
+        del self._articles[article_id]
+        self._phrasings.pop(ref, None)
+
+    def add_phrasing(self, ref: str, text: str) -> None:
+        """Remember how someone asked for `ref` (a ticket was opened, an article confirmed helpful).
+        At most max_phrasings_per_target are kept per target; the oldest is dropped first."""
+        kind, target = parse_ref(ref)
+        if ref not in self._by_ref:
+            raise KeyError(ref)
+        if self._max_phrasings == 0 or not text.strip():
+            return
+        # Retire the old entry before the text changes: retiring re-derives its terms from the current text.
+        self._retire(self._by_ref.pop(ref))
+        self._phrasings.setdefault(ref, deque(maxlen=self._max_phrasings)).append(text.strip())
+        self._append(kind, target)
+
+    def phrasings(self, ref: str) -> tuple[str, ...]:
+        return tuple(self._phrasings.get(ref, ()))
+
+    def __len__(self) -> int:
+        return self._alive
+
+    # ----- query side --------------------------------------------------------------------------------------
+
+    def query_terms(self, text: str) -> list[QueryTerm]:
+        """The weighted index terms a message asks for (exposed for explanations and tests)."""
+        tokens = [w for w in words(text) if len(w) > 1]
+        out: dict[str, QueryTerm] = {}
+        sequence: list[QueryTerm | None] = []  # the message's own words in order, for phrase pairs
+        for word, origin in self._expand_synonyms(tokens):
+            if word in STOPWORDS:
+                continue
+            resolved = self._resolve(word, origin)
+            if origin == "exact":
+                sequence.append(resolved[0] if resolved else None)
+            for qt in resolved:
+                known = out.get(qt.term)
+                if known is None or known.weight < qt.weight:
+                    out[qt.term] = qt
+        if PHRASE_WEIGHT > 0:
+            for first, second in pairwise(sequence):
+                if first is None or second is None:
+                    continue
+                pair = f"{first.term} {second.term}"
+                if self._live(pair) and pair not in out:
+                    out[pair] = QueryTerm(pair, min(first.weight, second.weight), "phrase")
+        return list(out.values())
+
+    def _df(self, term: str) -> int:
+        """How many live documents contain the term."""
+        docs = self._docs_of.get(term)
+        return 0 if docs is None else len(docs) - self._retired_of[term]
+
+    def _live(self, term: str) -> bool:
+        return self._df(term) > 0
+
+    def _resolve(self, word: str, origin: str) -> list[QueryTerm]:
+        weight = SYNONYM_WEIGHT if origin == "synonym" else 1.0
+        stem = self._stemmer.stem(word)
+        found: list[QueryTerm] = []
+        if self._live(stem):
+            found.append(QueryTerm(stem, weight, origin))
+        # Inflected forms the stemmer leaves alone (Swedish definite -et/-en/-na: "passerkortet",
+        # "losenordet") still meet the bare form in the index.
+        for cut in range(1, SUFFIX_SLACK + 1):
+            head = word[:-cut]
+            if len(head) < MIN_SUFFIX_HEAD:
+                break
+            head_stem = self._known_stem(head)
+            if head_stem is not None and head_stem != stem:
+                found.append(QueryTerm(head_stem, weight * SUFFIX_WEIGHT, "suffix"))
+                break
+        if found:
+            return found
+        parts = self._split_compound(word)
+        if parts:
+            return [QueryTerm(p, weight * COMPOUND_WEIGHT, "compound") for p in parts]
+        if len(word) >= MIN_FUZZY_LEN and not word.isdigit():
+            bucket = self._buckets.get(word[0])
+            if bucket:
+                hit = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+                if hit is not None and self._live(self._surface[hit[0]]):
+                    similarity = hit[1] / 100.0
+                    return [QueryTerm(self._surface[hit[0]], weight * similarity, "fuzzy")]
+        return []
+
+    def _split_compound(self, word: str) -> list[str]:
+        """Split a Swedish compound into two known parts ("losenordsbyte" -> losenord + byte), trying the
+        longest head first and allowing the linking -s- of Swedish compounds."""
+        if len(word) < 2 * MIN_COMPOUND_PART:
+            return []
+        for cut in range(len(word) - MIN_COMPOUND_PART, MIN_COMPOUND_PART - 1, -1):
+            head, tail = word[:cut], word[cut:]
+            tail_stem = self._known_stem(tail)
+            if tail_stem is None:
+                continue
+            head_stem = self._known_head(head)
+            if head_stem is None and head.endswith("s") and len(head) > MIN_COMPOUND_PART:
+                head_stem = self._known_head(head[:-1])
+            if head_stem is not None:
+                return [head_stem, tail_stem]
+        return []
+
+    def _known_head(self, head: str) -> str | None:
+        """A compound's first part often drops an ending ("skrivar|problem" from "skrivare"), so a head
+        also counts when its stem is in the index."""
+        known = self._known_stem(head)
+        if known is None and len(head) >= MIN_STEM_HEAD:
+            stem = self._stemmer.stem(head)
+            known = stem if self._live(stem) else None
+        return known
+
+    def _known_stem(self, word: str) -> str | None:
+        """The stem of `word` if the word itself occurs in a live document of the index."""
+        stem = self._surface.get(word)
+        return stem if stem is not None and self._live(stem) else None
+
+    @staticmethod
+    def _compile_synonyms(synonyms: Mapping[str, Sequence[str]]) -> dict[tuple[str, ...], list[str]]:
+        compiled: dict[tuple[str, ...], list[str]] = {}
+        for key, expansions in synonyms.items():
+            key_words = tuple(words(key))
+            if not key_words:
+                continue
+            target = compiled.setdefault(key_words, [])
+            for expansion in [expansions] if isinstance(expansions, str) else expansions:
+                target.extend(words(expansion))
+        return compiled
+
+    def _expand_synonyms(self, tokens: list[str]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = [(t, "exact") for t in tokens]
+        if not self._synonyms:
+            return out
+        longest = max(len(k) for k in self._synonyms)
+        for start in range(len(tokens)):
+            for size in range(1, min(longest, len(tokens) - start) + 1):
+                expansion = self._synonyms.get(tuple(tokens[start : start + size]))
+                if expansion:
+                    out.extend((w, "synonym") for w in expansion)
+        return out
+
+    # ----- index side --------------------------------------------------------------------------------------
+
+    def _reset_index(self) -> None:
+        self._docs: list[_Doc] = []
+        self._by_ref: dict[str, int] = {}
+        self._retired: set[int] = set()
+        # Per term: the documents containing it and their precomputed BM25 term factor, in flat arrays (a
+        # dict per term would cost several times the memory on a large knowledge base). Document frequency
+        # is the array's length minus the term's retired entries.
+        self._docs_of: dict[str, array[int]] = {}
+        self._values_of: dict[str, array[float]] = {}
+        self._retired_of: Counter[str] = Counter()
+        self._field_len_sum: Counter[str] = Counter()
+        self._field_count: Counter[str] = Counter()
+        self._alive = 0
+        # Every indexed word (folded, unstemmed) -> its stem, for typo matching and compound splitting. The
+        # fuzzy buckets go by first letter: people rarely get it wrong, and it keeps rapidfuzz's work small.
+        self._surface: dict[str, str] = {}
+        self._buckets: dict[str, list[str]] = {}
+        self._field_terms_cache: dict[int, dict[str, frozenset[str]]] = {}
+
+    def _field_texts(self, kind: CandidateKind, target: str) -> dict[str, str]:
+        phrasings = " ".join(self._phrasings.get(f"{kind}:{target}", ()))
+        if kind == "catalog":
+            entry = self._catalog[target]
+            return {
+                "title": f"{entry.title} {entry.title_sv}",
+                "keywords": " ".join(entry.keywords),
+                "description": entry.description,
+                "phrasings": phrasings,
+            }
+        article = self._articles[target]
+        related = " ".join(
+            f"{e.title} {e.title_sv} {' '.join(e.keywords)}"
+            for e in (self._catalog.get(r) for r in article.related)
+            if e is not None
+        )
+        return {
+            "title": article.title,
+            "tags": " ".join(article.tags),
+            "body": article.body,
+            "related": related,
+            "phrasings": phrasings,
+        }
+
+    def _phrase_pairs(self, kind: CandidateKind, target: str) -> list[str]:
+        """Adjacent stem pairs inside each title, keyword and tag ("access card" -> "access card"): a
+        message that has a curated phrase in order is a stronger match than one with its words scattered."""
+        if kind == "catalog":
+            entry = self._catalog[target]
+            phrases = [entry.title, entry.title_sv, *entry.keywords]
+        else:
+            article = self._articles[target]
+            phrases = [article.title, *article.tags]
+        pairs: list[str] = []
+        stem = self._stemmer.stem
+        for phrase in phrases:
+            terms = [stem(w) for w in content_words(phrase)]
+            pairs.extend(f"{a} {b}" for a, b in pairwise(terms))
+        return pairs
+
+    def _field_words(self, kind: CandidateKind, target: str) -> dict[str, list[str]]:
+        return {name: content_words(text) for name, text in self._field_texts(kind, target).items()}
+
+    def _build(self, targets: list[tuple[CandidateKind, str]]) -> None:
+        # Two passes, so that every document is length-normalised against the final average field length.
+        # Lengths count whitespace-separated words, which is cheap enough to do twice and keeps the token
+        # lists of only one document in memory at a time.
+        texts = [(kind, target, self._field_texts(kind, target)) for kind, target in targets]
+        for _, _, fields in texts:
+            for name, text in fields.items():
+                self._field_len_sum[name] += len(text.split())
+                self._field_count[name] += 1
+        for kind, target, fields in texts:
+            self._add(kind, target, fields, count_lengths=False)
+
+    def _append(self, kind: CandidateKind, target: str) -> None:
+        self._add(kind, target, self._field_texts(kind, target), count_lengths=True)
+
+    def _add(self, kind: CandidateKind, target: str, texts: dict[str, str], *, count_lengths: bool) -> None:
+        idx = len(self._docs)
+        self._docs.append(_Doc(kind, target))
+        self._by_ref[f"{kind}:{target}"] = idx
+        self._alive += 1
+        stem = self._stemmer.stem
+        surface = self._surface
+        fields = []
+        for name, text in texts.items():
+            length = len(text.split())
+            if count_lengths:
+                self._field_len_sum[name] += length
+                self._field_count[name] += 1
+            field_words = content_words(text)
+            if field_words:
+                fields.append((name, length, field_words))
+        # The longest field (an article's body) first: it seeds the weights in one comprehension, and only
+        # the short fields are merged in word by word.
+        fields.sort(key=lambda field: len(field[2]), reverse=True)
+        weights: dict[str, float] = {}
+        for name, length, field_words in fields:
+            avg = self._field_len_sum[name] / max(1, self._field_count[name]) or 1.0
+            b = FIELD_B[name]
+            weight = FIELD_WEIGHTS[name] / (1.0 - b + b * length / avg)
+            for word in set(field_words).difference(surface):
+                surface[word] = stem(word)
+                if len(word) >= MIN_FUZZY_LEN and not word.isdigit():
+                    self._buckets.setdefault(word[0], []).append(word)
+            counts = Counter(map(surface.__getitem__, field_words))
+            if weights:
+                get = weights.get
+                for term, tf in counts.items():
+                    weights[term] = get(term, 0.0) + weight * tf
+            else:
+                weights = dict(zip(counts.keys(), map(mul, counts.values(), repeat(weight)), strict=True))
+        if PHRASE_WEIGHT > 0:
+            get = weights.get
+            for pair, tf in Counter(self._phrase_pairs(kind, target)).items():
+                weights[pair] = get(pair, 0.0) + PHRASE_WEIGHT * tf
+        # The hot loop of indexing, written as map() over C functions: one Python-level step per posting
+        # would dominate building a large index.
+        docs_of, values_of = self._docs_of, self._values_of
+        for term in set(weights).difference(docs_of):
+            docs_of[term] = array("I")
+            values_of[term] = array("f")
+        tfs = weights.values()
+        saturated = map(truediv, map(mul, tfs, repeat(K1 + 1.0)), map(add, tfs, repeat(K1)))
+        deque(map(array.append, map(docs_of.__getitem__, weights), repeat(idx)), maxlen=0)
+        deque(map(array.append, map(values_of.__getitem__, weights), saturated), maxlen=0)
+
+    def _retire(self, idx: int) -> None:
+        doc = self._docs[idx]
+        if not doc.alive:
+            return
+        texts = self._field_texts(doc.kind, doc.id)
+        doc.alive = False
+        self._alive -= 1
+        self._retired.add(idx)
+        stem = self._stemmer.stem
+        for name, text in texts.items():
+            self._field_len_sum[name] -= len(text.split())
+            self._field_count[name] -= 1
+        self._retired_of.update({stem(w) for text in texts.values() for w in content_words(text)})
+        if PHRASE_WEIGHT > 0:
+            self._retired_of.update(set(self._phrase_pairs(doc.kind, doc.id)))
+        if len(self._retired) > COMPACT_AFTER and len(self._retired) * 4 > len(self._docs):
+            self._compact()
+
+    def _compact(self) -> None:
+        targets = [(d.kind, d.id) for d in self._docs if d.alive]
+        self._reset_index()
+        self._build(targets)
+
+    def _matched_fields(self, idx: int, query_terms: set[str]) -> tuple[str, ...]:
+        field_terms = self._field_terms_cache.get(idx)
+        if field_terms is None:
+            doc = self._docs[idx]
+            stem = self._stemmer.stem
+            field_terms = {
+                name: frozenset(stem(w) for w in field_words)
+                for name, field_words in self._field_words(doc.kind, doc.id).items()
+            }
+            if len(self._field_terms_cache) >= FIELD_CACHE_SIZE:
+                self._field_terms_cache.clear()
+            self._field_terms_cache[idx] = field_terms
+        return tuple(name for name, terms in field_terms.items() if not terms.isdisjoint(query_terms))
+
+    # ----- decision ----------------------------------------------------------------------------------------
+
+    def _decide(self, ranked: tuple[Candidate, ...], limit: int) -> MatchResult:
+        t = self.thresholds
+        candidates = ranked[:limit]
+        if not candidates:
+            return MatchResult(Decision.NOTHING, ())
+        best = candidates[0].score
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if best >= t.confident and best - runner_up >= t.margin:
+            return MatchResult(Decision.CONFIDENT, candidates)
+        if best >= t.suggest:
+            return MatchResult(Decision.CHOOSE, candidates)
+        return MatchResult(Decision.NOTHING, candidates)
