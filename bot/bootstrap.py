@@ -93,7 +93,6 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     people = People(gateway, config)
     bolt = AsyncApp(
         client=client,
-        token=config.slack.bot_token or None,
         signing_secret=config.slack.signing_secret or "unset",
         # The HTTP edge verifies every signature itself, before the inbox; stored events are replayed later.
         request_verification_enabled=False,

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from bot.config import DeskConfig
 from knowledge.loading import load_articles
 from knowledge.matcher import Matcher
 from knowledge.models import CatalogEntry, Thresholds
-
-
-class _MatchingSettings(Protocol):
-    confident: float | None
-    suggest: float | None
-
-
-class _DeskConfig(Protocol):
-    catalog: Sequence[Any]
-    knowledge_dir: Path
-    synonyms: Mapping[str, Sequence[str]]
-    matching: _MatchingSettings
 
 
 def catalog_entries_from_config(items: Iterable[Any]) -> list[CatalogEntry]:
@@ -49,7 +38,7 @@ def thresholds_from_config(confident: float | None, suggest: float | None) -> Th
     return Thresholds(confident=conf, suggest=min(sugg, conf), margin=defaults.margin)
 
 
-def matcher_from_config(cfg: _DeskConfig) -> Matcher:
+def matcher_from_config(cfg: DeskConfig) -> Matcher:
     articles = load_articles(cfg.knowledge_dir) if Path(cfg.knowledge_dir).is_dir() else []
     return Matcher(
         catalog_entries_from_config(cfg.catalog),

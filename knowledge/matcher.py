@@ -143,9 +143,7 @@ class Matcher:
         for article in articles:
             self._articles[article.id] = article
         self._reset_index()
-        self._build(
-            [("catalog", e.id) for e in self._catalog.values()] + [("article", a) for a in self._articles]
-        )
+        self._build([("catalog", e.id) for e in self._catalog.values()] + [("article", a) for a in self._articles])
 
     # ----- public interface -------------------------------------------------------------------------------
 

@@ -28,9 +28,7 @@ DEV_SET = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "dev"
 
 def _docs(catalog: Sequence[CatalogEntry], articles: Sequence[Article]) -> list[tuple[str, str, str, str]]:
     """(ref, title, keywords or tags, description or body) for both kinds of target."""
-    rows = [
-        (f"catalog:{e.id}", f"{e.title} {e.title_sv}", " ".join(e.keywords), e.description) for e in catalog
-    ]
+    rows = [(f"catalog:{e.id}", f"{e.title} {e.title_sv}", " ".join(e.keywords), e.description) for e in catalog]
     rows += [(f"article:{a.id}", a.title, " ".join(a.tags), a.body) for a in articles]
     return rows
 
@@ -51,8 +49,7 @@ class Fts5Baseline:
     def __init__(self, docs: list[tuple[str, str, str, str]], tokenizer: str) -> None:
         self._db = sqlite3.connect(":memory:")
         self._db.execute(
-            "CREATE VIRTUAL TABLE docs USING fts5(ref UNINDEXED, title, keywords, body,"
-            f" tokenize = '{tokenizer}')"
+            f"CREATE VIRTUAL TABLE docs USING fts5(ref UNINDEXED, title, keywords, body, tokenize = '{tokenizer}')"
         )
         self._db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", docs)
         self.cutoff = 0.0
@@ -63,8 +60,7 @@ class Fts5Baseline:
             return []
         query = " OR ".join(f'"{t}"' for t in terms)
         rows = self._db.execute(
-            "SELECT ref, -bm25(docs, 3.0, 3.0, 1.0) AS s FROM docs WHERE docs MATCH ?"
-            " ORDER BY s DESC LIMIT ?",
+            "SELECT ref, -bm25(docs, 3.0, 3.0, 1.0) AS s FROM docs WHERE docs MATCH ? ORDER BY s DESC LIMIT ?",
             (query, limit),
         ).fetchall()
         return [(str(ref), float(score)) for ref, score in rows]
@@ -145,11 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     token_set = TokenSetBaseline(docs)
     token_ms = (time.perf_counter() - started) * 1000.0
     token_set.cutoff = best_cutoff(token_set.scored, cases)
-    print(
-        _report(
-            "token_set_ratio", run_cases(token_set.match, cases), token_ms, cutoff=round(token_set.cutoff, 4)
-        )
-    )
+    print(_report("token_set_ratio", run_cases(token_set.match, cases), token_ms, cutoff=round(token_set.cutoff, 4)))
     return 0
 
 

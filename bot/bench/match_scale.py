@@ -86,16 +86,10 @@ def _typo(rng: random.Random, word: str) -> str:
     if len(word) < 5:
         return word
     at = rng.randrange(1, len(word) - 1)
-    return (
-        word[:at] + word[at + 1 :]
-        if rng.random() < 0.5
-        else word[:at] + word[at + 1] + word[at] + word[at + 2 :]
-    )
+    return word[:at] + word[at + 1 :] if rng.random() < 0.5 else word[:at] + word[at + 1] + word[at] + word[at + 2 :]
 
 
-def synthetic_queries(
-    catalog: list[CatalogEntry], articles: list[Article], count: int, seed: int
-) -> list[str]:
+def synthetic_queries(catalog: list[CatalogEntry], articles: list[Article], count: int, seed: int) -> list[str]:
     rng = random.Random(seed + 1)
     queries: list[str] = []
     for _ in range(count):

@@ -179,17 +179,18 @@ def catalogue_view(
         ]
         options.append(option(f"{t(language, 'request.something_else')} ({team_label})", f"team:{team.id}"))
         groups.append({"label": plain(team_label, 75), "options": options[:100]})
+    # An actions block, not an input: choosing acts at once, and a modal without inputs needs no submit button.
     picker = {
-        "type": "input",
+        "type": "actions",
         "block_id": BlockId.ITEM,
-        "dispatch_action": True,
-        "label": plain(t(language, "request.item_label")),
-        "element": {
-            "type": "static_select",
-            "action_id": ActionId.PICK_ITEM,
-            "placeholder": plain(t(language, "request.choose_item"), 150),
-            "option_groups": groups,
-        },
+        "elements": [
+            {
+                "type": "static_select",
+                "action_id": ActionId.PICK_ITEM,
+                "placeholder": plain(t(language, "request.choose_item"), 150),
+                "option_groups": groups,
+            }
+        ],
     }
     return {
         "type": "modal",

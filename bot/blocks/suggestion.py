@@ -42,7 +42,7 @@ def _offer_block(offer: ItemOffer, suggestion: Suggestion, now: datetime, timezo
         style="primary" if suggestion.decision is Decision.CONFIDENT else None,
     )
     return [
-        section(f"*{title}*\n{team_name(offer.team, lang)} · {kind}", chooser),
+        section(f"*{title}*\n{team_name(offer.team, lang)} · {kind}", chooser, block_id=f"offer.{offer.item.id}"),
         context(promise_line(offer, lang, now, timezone)),
     ]
 
@@ -92,6 +92,7 @@ def suggestion_blocks(suggestion: Suggestion, now: datetime, timezone: str) -> t
                         ActionId.STILL_NEED_HELP,
                         {"r": suggestion.intake_id, "a": found.article.id},
                     ),
+                    block_id=f"article.{found.article.id}",
                 )
             )
     blocks.append(

@@ -36,9 +36,7 @@ def register(sub: Any) -> None:
             "index_ms: time to build the index."
         ),
     )
-    evaluate.add_argument(
-        "cases", type=Path, help="JSON lines: {text, expected: 'catalog:<id>'|'article:<id>'|null}"
-    )
+    evaluate.add_argument("cases", type=Path, help="JSON lines: {text, expected: 'catalog:<id>'|'article:<id>'|null}")
     evaluate.add_argument("--catalog", type=Path, required=True, help="catalogue YAML (top-level catalog:)")
     evaluate.add_argument("--knowledge", type=Path, required=True, help="directory of Markdown articles")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object with the metrics")
@@ -75,9 +73,7 @@ def run_match(args: argparse.Namespace) -> int:
 def result_as_dict(result: MatchResult) -> dict[str, Any]:
     return {
         "decision": result.decision.value,
-        "candidates": [
-            {"ref": c.ref, "score": c.score, "matched": list(c.matched)} for c in result.candidates
-        ],
+        "candidates": [{"ref": c.ref, "score": c.score, "matched": list(c.matched)} for c in result.candidates],
     }
 
 

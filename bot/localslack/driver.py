@@ -249,14 +249,17 @@ class LocalSlack(WorkspaceQueries):
         where: Message | View | str,
         action_id: str,
         choice: interactions.Choice = None,
+        *,
+        block_id: str | None = None,
     ) -> Delivery:
-        """Press a button or pick from a menu in a message, an ephemeral message (by ts) or a view."""
+        """Press a button or pick from a menu in a message, an ephemeral message (by ts) or a view. Several
+        elements may share an action_id across blocks; `block_id` says which one."""
         user = self.workspace.user(as_user)
         trigger_id = self.workspace.issue_trigger(user.id)
         action_ts = self.workspace.new_ts()
         view = self.workspace.views.get(where) if isinstance(where, str) else where if isinstance(where, View) else None
         if view is not None:
-            block, element = interactions.find_action(view.blocks, action_id)
+            block, element = interactions.find_action(view.blocks, action_id, block_id)
             act = interactions.action(block, element, choice, action_ts)
             if element.get("type") != "button":
                 entry = {f"{block.get('block_id')}.{action_id}": choice}
@@ -265,14 +268,14 @@ class LocalSlack(WorkspaceQueries):
         if isinstance(where, Message):
             channel = self.workspace.channel(where.channel)
             current = self.workspace.message(where.channel, where.ts)
-            block, element = interactions.find_action(current.blocks, action_id)
+            block, element = interactions.find_action(current.blocks, action_id, block_id)
             target = ResponseTarget(channel.id, user.id, message_ts=current.ts, thread_ts=current.thread_ts)
             message_body: dict[str, Any] | None = current.to_api()
             ts = current.ts
         else:
             ephemeral = next(e for e in self.ephemerals_for(user.id) if e.ts == where)
             channel = self.workspace.channel(ephemeral.channel)
-            block, element = interactions.find_action(ephemeral.blocks, action_id)
+            block, element = interactions.find_action(ephemeral.blocks, action_id, block_id)
             target = ResponseTarget(channel.id, user.id, ephemeral_ts=ephemeral.ts, thread_ts=ephemeral.thread_ts)
             message_body, ts = None, ephemeral.ts
         act = interactions.action(block, element, choice, action_ts)

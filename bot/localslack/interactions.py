@@ -74,9 +74,12 @@ def interactive_elements(blocks: list[dict[str, Any]]) -> Iterator[tuple[dict[st
                 yield block, element
 
 
-def find_action(blocks: list[dict[str, Any]], action_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def find_action(
+    blocks: list[dict[str, Any]], action_id: str, block_id: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The element a person would press: the first with this action_id (in the block named, if given)."""
     for block, element in interactive_elements(blocks):
-        if element.get("action_id") == action_id:
+        if element.get("action_id") == action_id and block_id in (None, block.get("block_id")):
             return block, element
     known = sorted(str(el.get("action_id")) for _, el in interactive_elements(blocks))
     raise NoSuchAction(f"no element with action_id {action_id!r}; there are {known}")

@@ -45,9 +45,7 @@ class FakeConfig:
 def test_matcher_from_config_uses_catalogue_articles_and_synonyms(tmp_path: Path) -> None:
     (tmp_path / "kb-guest-wifi.md").write_text(ARTICLE, encoding="utf-8")
     cfg = FakeConfig(
-        catalog=[
-            FakeItem("password-reset", "Password reset", "Återställ lösenord", "Locked out.", ["password"])
-        ],
+        catalog=[FakeItem("password-reset", "Password reset", "Återställ lösenord", "Locked out.", ["password"])],
         knowledge_dir=tmp_path,
         synonyms={"pw": ["password"]},
         matching=FakeMatching(confident=0.3, suggest=None),

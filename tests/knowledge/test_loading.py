@@ -51,9 +51,7 @@ def test_catalog_file_needs_a_top_level_catalog_list(tmp_path: Path) -> None:
     path.write_text("items: []\n", encoding="utf-8")
     with pytest.raises(ValueError, match="catalog"):
         load_catalog_file(path)
-    path.write_text(
-        "catalog:\n  - id: vpn\n    title: VPN\n    team: it\n    kind: incident\n    priority: low\n"
-    )
+    path.write_text("catalog:\n  - id: vpn\n    title: VPN\n    team: it\n    kind: incident\n    priority: low\n")
     assert [e.id for e in load_catalog_file(path)] == ["vpn"]
 
 
