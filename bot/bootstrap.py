@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
@@ -53,7 +54,7 @@ class Desk:
     gateway: SlackGateway
     people: People
     reactions: ReactionTickets
-    bolt: AsyncApp
+    bolt: AsyncApp | None
     edge: SlackEdge
     background: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -91,15 +92,9 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     client = make_web_client(config.slack.bot_token, config.slack.api_url, http)
     gateway = SlackGateway(client)
     people = People(gateway, config)
-    bolt = AsyncApp(
-        client=client,
-        signing_secret=config.slack.signing_secret or "unset",
-        # The HTTP edge verifies every signature itself, before the inbox; stored events are replayed later.
-        request_verification_enabled=False,
-        # Listeners finish before the response, so a stored event is only marked done when it really is.
-        process_before_response=True,
-        raise_error_for_unhandled_request=False,
-    )
+    bolt = None
+    if config.slack.bot_token:
+        bolt = _bolt_app(client, config)
     edge = SlackEdge(bolt, Inbox(sessions, clock), config.slack.signing_secret)
     desk = Desk(
         config=config,
@@ -124,10 +119,23 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     TicketMessages(sessions, gateway, config, policies, clock).register(outbox)
     edge.after_event = outbox.kick
 
-    import handlers  # only the bootstrap knows the Slack listeners
+    if bolt is not None:
+        import handlers  # only the bootstrap knows the Slack listeners
 
-    handlers.register(bolt, desk)
+        handlers.register(bolt, desk)
     return desk
+
+
+def _bolt_app(client: AsyncWebClient, config: DeskConfig) -> AsyncApp:
+    return AsyncApp(
+        client=client,
+        signing_secret=config.slack.signing_secret or "unset",
+        # The HTTP edge verifies every signature itself, before the inbox; stored events are replayed later.
+        request_verification_enabled=False,
+        # Listeners finish before the response, so a stored event is only marked done when it really is.
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+    )
 
 
 def start_background(desk: Desk, stop: asyncio.Event) -> None:

@@ -56,6 +56,7 @@ class ViewListeners:
             source_channel=carried.source_channel,
             source_ts=carried.source_ts,
             source_permalink=permalink,
+            full_text=intake.text.strip() if intake else None,
         )
         try:
             await self.desk.requests.submit(form)

@@ -160,6 +160,7 @@ def request_view(
         "submit": _title(t(language, "request.submit")),
         "close": _title(t(language, "request.close")),
         "private_metadata": context_data.encode(),
+        "notify_on_close": True,
         "blocks": blocks[:100],
     }
 

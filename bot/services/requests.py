@@ -33,6 +33,7 @@ class RequestForm:
     source_ts: str | None = None
     source_permalink: str | None = None
     extra_fields: Mapping[str, str] = field(default_factory=dict)
+    full_text: str | None = None
 
 
 class FormInvalid(Exception):
@@ -81,6 +82,9 @@ class RequestService:
         values, description, errors = validate_form(fields, form.values, form.description)
         if errors:
             raise FormInvalid(errors)
+        if form.full_text and len(form.full_text) > len(description) and form.full_text.startswith(description):
+            # The modal could only show the start of a long message; unedited, the whole message is the request.
+            description = form.full_text
         new = NewTicket(
             team_id=team_id,
             title=f"{title}: {display_title(description)}" if title else display_title(description),

@@ -36,7 +36,7 @@ def _protect_payload_word(body: str) -> str:
 class SlackEdge:
     def __init__(
         self,
-        bolt: AsyncApp,
+        bolt: AsyncApp | None,
         inbox: Inbox,
         signing_secret: str,
         *,
@@ -58,6 +58,8 @@ class SlackEdge:
             return False
 
     async def handle(self, request: web.Request) -> web.Response:
+        if self._bolt is None:
+            return web.json_response({"ok": False, "error": "Slack is not configured: set SLACK_BOT_TOKEN"}, status=503)
         raw = await request.read()
         if len(raw) > MAX_BODY:
             return web.json_response({"ok": False, "error": "request too large"}, status=413)
@@ -104,6 +106,8 @@ class SlackEdge:
         task.add_done_callback(self._tasks.discard)
 
     async def process(self, row_id: int) -> None:
+        if self._bolt is None:
+            return
         item = await self._inbox.claim(row_id)
         if item is None:
             return

@@ -72,7 +72,12 @@ async def test_dm_choose_validate_submit_confirm_and_card(desk: Desk, slack: Loc
     await desk.settle()
 
     [ticket] = await tickets_in(db)
-    assert (ticket.key, ticket.team_id, ticket.catalog_item_id, ticket.priority) == ("IT-1", "it", "laptop-broken", "high")
+    assert (ticket.key, ticket.team_id, ticket.catalog_item_id, ticket.priority) == (
+        "IT-1",
+        "it",
+        "laptop-broken",
+        "high",
+    )
     assert ticket.fields == {"summary": "Black screen, fan spins", "can_work": "no"}
     confirmation = slack.thread("anna", posted.message.ts)[-1].text_content
     assert "Your request *IT-1* is with *IT*, priority high. Expected first response by 14:30 today." in confirmation
@@ -157,7 +162,9 @@ async def test_slash_command_suggests_and_status_lists_own_tickets(desk: Desk, s
     shown = slack.ephemerals_for("anna")[-1].text_content
     assert "Password reset or locked account" in shown
 
-    await slack.click("anna", slack.ephemerals_for("anna")[-1].ts, ActionId.CHOOSE_ITEM, block_id="offer.password-reset")
+    await slack.click(
+        "anna", slack.ephemerals_for("anna")[-1].ts, ActionId.CHOOSE_ITEM, block_id="offer.password-reset"
+    )
     await slack.submit_view("anna", slack.open_views("anna")[-1], {})
     await desk.settle()
     # From a slash command there is no thread: the confirmation opens one in Anna's DM.
@@ -212,13 +219,14 @@ async def test_message_shortcut_prefills_text_and_permalink(desk: Desk, slack: L
     [ticket] = await tickets_in(db)
     assert ticket.team_id == "facilities"
     assert ticket.source_permalink is not None
-    assert posted.message.ts in ticket.source_permalink.replace(".", "")  or ticket.source_ts == posted.message.ts
+    assert posted.message.ts in ticket.source_permalink.replace(".", "") or ticket.source_ts == posted.message.ts
 
 
 async def test_ticket_emoji_opens_a_ticket_for_the_author(desk: Desk, slack: LocalSlack, db: Database) -> None:
     posted = await slack.send_message("anna", "#help", "my VPN keeps disconnecting every ten minutes")
     await desk.settle()
     await slack.add_reaction("lena-it", "#help", posted.message.ts, "ticket")
+    await desk.settle()
     await slack.add_reaction("oskar-it", "#help", posted.message.ts, "ticket")
     await desk.settle()
     [ticket] = await tickets_in(db)
