@@ -11,9 +11,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.bootstrap import build_desk
+from bot.bootstrap import build_desk, start_background
 from bot.commands._common import add_config_option, load_or_report
 from bot.config import DeskConfig
+from bot.slack.socket_mode import connect_socket_mode
 from bot.web import create_web_app
 
 
@@ -48,14 +49,24 @@ async def serve(config: DeskConfig, *, host: str | None = None, port: int | None
         except OSError as exc:
             print(f"cannot listen on {host}:{port}: {exc.strerror}; set PORT or server.port", file=sys.stderr)
             return 1
-        print(f"{config.desk.name} is running on http://{host}:{port} (health: /healthz, ready: /readyz)", flush=True)
         stop = asyncio.Event()
+        start_background(desk, stop)
+        await desk.edge.recover()
+        socket = None
+        if config.slack.app_token:
+            socket = await connect_socket_mode(desk.edge, config.slack.app_token, desk.gateway.client)
+            mode = "Socket Mode"
+        else:
+            mode = f"HTTP, Slack's request URL is http://{host}:{port}/slack/events"
+        print(f"{config.desk.name} is running ({mode}; health: /healthz, ready: /readyz)", flush=True)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
         await stop.wait()
         print("stopping", flush=True)
+        if socket is not None:
+            await socket.close()  # type: ignore[no-untyped-call]
         return 0
     finally:
         await runner.cleanup()

@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.services.inbox import Inbox
@@ -91,14 +92,27 @@ class SlackEdge:
         )
 
     async def _accept_event(self, envelope: dict[str, object], body: str) -> web.Response:
+        if not await self.accept_event(envelope, body):
+            return web.json_response({"ok": False, "error": "event without event_id"}, status=400)
+        # Stored (or stored before): Slack may consider it delivered.
+        return web.Response(status=200)
+
+    async def accept_event(self, envelope: Mapping[str, object], body: str) -> bool:
+        """Store an Events API envelope (once per event_id) and process it in the background. False when
+        the envelope has no event_id to deduplicate on."""
         event_id = envelope.get("event_id")
         if not isinstance(event_id, str) or not event_id:
-            return web.json_response({"ok": False, "error": "event without event_id"}, status=400)
+            return False
         row_id = await self._inbox.store(f"event:{event_id}", "event", {"body": body})
         if row_id is not None:
             self.spawn(row_id)
-        # Stored (or stored before): Slack may consider it delivered.
-        return web.Response(status=200)
+        return True
+
+    async def dispatch_now(self, request: AsyncBoltRequest) -> BoltResponse | None:
+        """Commands and interactions, which need their answer at once (Socket Mode's path into Bolt)."""
+        if self._bolt is None:
+            return None
+        return await self._bolt.async_dispatch(request)
 
     def spawn(self, row_id: int) -> None:
         task = asyncio.get_running_loop().create_task(self.process(row_id))
