@@ -18,6 +18,7 @@ from bot.config import DeskConfig
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.migrate import upgrade
 from bot.notify.ticket_messages import TicketMessages
+from bot.notify.triage_messages import TriageMessages
 from bot.services.conversation import ConversationService
 from bot.services.inbox import Inbox
 from bot.services.intake import IntakeService
@@ -29,6 +30,7 @@ from bot.services.reaction_tickets import ReactionTickets
 from bot.services.requests import RequestService
 from bot.services.status import StatusService
 from bot.services.tickets import TicketService
+from bot.services.triage import TriageService
 from bot.sla.policy import SlaPolicies
 from bot.slack.edge import SlackEdge
 from bot.slack.gateway import SlackGateway, make_web_client
@@ -50,6 +52,7 @@ class Desk:
     requests: RequestService
     conversation: ConversationService
     status: StatusService
+    triage: TriageService
     http: aiohttp.ClientSession
     gateway: SlackGateway
     people: People
@@ -109,6 +112,7 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
         requests=RequestService(sessions, clock, config, tickets, knowledge),
         conversation=ConversationService(sessions, clock, tickets),
         status=StatusService(sessions, clock),
+        triage=TriageService(config, tickets, people),
         http=http,
         gateway=gateway,
         people=people,
@@ -116,7 +120,9 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
         bolt=bolt,
         edge=edge,
     )
-    TicketMessages(sessions, gateway, config, policies, clock).register(outbox)
+    messages = TicketMessages(sessions, gateway, config, policies, clock)
+    messages.register(outbox)
+    TriageMessages(messages, gateway, config).register(outbox)
     edge.after_event = outbox.kick
 
     if bolt is not None:

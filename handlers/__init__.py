@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from slack_bolt.async_app import AsyncApp
 
 from handlers import (
+    agent_card,
     employee_actions,
     employee_commands,
     employee_messages,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 def register(app: AsyncApp, desk: Desk) -> None:
     employee_messages.register(app, desk)
+    agent_card.register(app, desk)
     employee_commands.register(app, desk)
     employee_actions.register(app, desk)
     employee_views.register(app, desk)

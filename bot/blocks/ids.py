@@ -22,6 +22,8 @@ class ActionId(StrEnum):
     WAIT = "desk.wait"
     RESOLVE = "desk.resolve"
     CARD_MENU = "desk.card_menu"
+    NOTE = "desk.note"
+    CANCEL_OWN = "desk.cancel_own"
 
 
 class CallbackId(StrEnum):
@@ -30,6 +32,7 @@ class CallbackId(StrEnum):
     NEW_REQUEST_SHORTCUT = "desk.new_request_shortcut"
     TICKET_FROM_MESSAGE = "desk.ticket_from_message"
     RESOLVE_FORM = "desk.resolve_form"
+    NOTE_FORM = "desk.note_form"
 
 
 class BlockId(StrEnum):

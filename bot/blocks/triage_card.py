@@ -39,7 +39,9 @@ def card_blocks(
     now: datetime,
     timezone: str,
     sla_lines: Sequence[str] = (),
+    withheld: bool = False,
 ) -> tuple[str, list[dict[str, Any]]]:
+    """`withheld`: the ticket came from a confidential team, so its words stay out of this channel."""
     lang = config.desk.default_language
     item = None
     if ticket.catalog_item_id:
@@ -48,7 +50,8 @@ def card_blocks(
         except KeyError:
             item = None
     holder = f"<@{ticket.assignee_id}>" if ticket.assignee_id else t(lang, "card.unassigned")
-    summary = f"{ticket.key} · {ticket.title}"
+    shown_title = (item.title if item else t(lang, "card.free_text")) if withheld else ticket.title
+    summary = f"{ticket.key} · {shown_title}"
     blocks: list[dict[str, Any]] = [
         header(summary),
         fields_section(
@@ -61,10 +64,10 @@ def card_blocks(
                 f"*{t(lang, 'card.priority')}*\n{t(lang, f'priority.{ticket.priority}')}",
             ]
         ),
-        section(quote(ticket.description)),
+        section(t(lang, "card.details_withheld") if withheld else quote(ticket.description)),
     ]
     answers = []
-    for field in item.fields if item else []:
+    for field in item.fields if item and not withheld else []:
         value = ticket.fields.get(field.id)
         if value:
             shown = f"<@{value}>" if field.type == "user" else escape(str(value))
@@ -111,6 +114,7 @@ def _card_actions(ticket: TicketSnapshot, config: DeskConfig, lang: str) -> dict
         elements.append(button(t(lang, "card.wait"), ActionId.WAIT, value))
     if ticket.state is not TicketState.AWAITING_APPROVAL:
         elements.append(button(t(lang, "card.resolve"), ActionId.RESOLVE, value, style="primary"))
+    elements.append(button(t(lang, "card.note"), ActionId.NOTE, value))
     others = [team for team in config.teams if team.id != ticket.team_id]
     menu = [option(t(lang, "card.cancel_duplicate"), f"cancel:{ticket.id}:{ticket.version}")]
     menu.extend(option(t(lang, "card.move_to", team=team.name), f"move:{ticket.id}:{team.id}") for team in others[:4])

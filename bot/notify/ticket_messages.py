@@ -7,14 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.blocks.text import context, quote, section
+from bot.blocks.ids import ActionId
+from bot.blocks.text import actions, button, context, quote, section
 from bot.blocks.triage_card import card_blocks
 from bot.clock import Clock
 from bot.config import DeskConfig
-from bot.db.models import Comment, Ticket
+from bot.db.models import Comment, Ticket, TicketEvent
 from bot.i18n import t, when
 from bot.services.conversation import RELAY
 from bot.services.notifications import REQUESTER_NOTICE, TRIAGE_CARD
@@ -32,7 +33,7 @@ def _metadata(key: str) -> dict[str, Any]:
     return {"event_type": "desk_notice", "event_payload": {"key": key}}
 
 
-def _permanent(exc: SlackApiError) -> bool:
+def is_permanent(exc: SlackApiError) -> bool:
     return str(exc.response.get("error")) in PERMANENT_ERRORS
 
 
@@ -51,12 +52,28 @@ class TicketMessages:
         self._policies = policies
         self._clock = clock
 
+    async def post_once(
+        self, item: OutboxItem, channel: str, text: str, blocks: list[dict[str, Any]], *, thread_ts: str | None
+    ) -> str | None:
+        """Post with the outbox key as metadata; a retry first looks for the earlier attempt's message.
+        Returns the new message's ts, or None when the earlier attempt had already posted it."""
+        key = item.dedupe_key
+        try:
+            if item.attempts > 1 and await self._gateway.find_own_message(channel, key, thread_ts=thread_ts):
+                return None
+            _, ts = await self._gateway.post(channel, text, blocks, thread_ts=thread_ts, metadata=_metadata(key))
+            return ts
+        except SlackApiError as exc:
+            if is_permanent(exc):
+                raise PermanentFailure(str(exc.response.get("error"))) from exc
+            raise
+
     def register(self, dispatcher: OutboxDispatcher) -> None:
         dispatcher.register(TRIAGE_CARD, self.send_card)
         dispatcher.register(REQUESTER_NOTICE, self.send_notice)
         dispatcher.register(RELAY, self.send_relay)
 
-    async def _ticket(self, ticket_id: int | None) -> TicketSnapshot:
+    async def ticket(self, ticket_id: int | None) -> TicketSnapshot:
         async with self._sessions() as session:
             row = await session.get(Ticket, ticket_id) if ticket_id is not None else None
             if row is None:
@@ -64,10 +81,14 @@ class TicketMessages:
             return TicketSnapshot.of(row)
 
     async def send_card(self, item: OutboxItem) -> None:
-        ticket = await self._ticket(item.ticket_id)
+        ticket = await self.ticket(item.ticket_id)
         team = self._config.team(ticket.team_id)
         text, blocks = card_blocks(
-            ticket, self._config, now=self._clock.now(), timezone=self._policies.timezone(ticket.team_id)
+            ticket,
+            self._config,
+            now=self._clock.now(),
+            timezone=self._policies.timezone(ticket.team_id),
+            withheld=await self._came_from_confidential(ticket),
         )
         try:
             if ticket.triage_ts and ticket.triage_channel:
@@ -79,7 +100,7 @@ class TicketMessages:
             if ts is None:
                 channel, ts = await self._gateway.post(team.channel, text, blocks, metadata=_metadata(key))
         except SlackApiError as exc:
-            if _permanent(exc):
+            if is_permanent(exc):
                 raise PermanentFailure(str(exc.response.get("error"))) from exc
             raise
         async with self._sessions.begin() as session:
@@ -90,26 +111,29 @@ class TicketMessages:
                 .execution_options(synchronize_session=False)
             )
 
+    async def _came_from_confidential(self, ticket: TicketSnapshot) -> bool:
+        if self._config.team(ticket.team_id).confidential:
+            return False  # its own confidential channel may show everything
+        confidential = {team.id for team in self._config.teams if team.confidential}
+        async with self._sessions() as session:
+            moves = await session.scalars(
+                select(TicketEvent.data).where(TicketEvent.ticket_id == ticket.id, TicketEvent.type == "moved")
+            )
+            return any((data or {}).get("from_team") in confidential for data in moves)
+
     async def send_notice(self, item: OutboxItem) -> None:
-        ticket = await self._ticket(item.ticket_id)
+        ticket = await self.ticket(item.ticket_id)
         notice = str(item.payload.get("notice"))
         text = self._notice_text(ticket, notice, item.payload)
         if text is None:
             return
         channel, thread_ts = await self._requester_thread(ticket)
-        key = item.dedupe_key
-        try:
-            if item.attempts > 1 and await self._gateway.find_own_message(channel, key, thread_ts=thread_ts):
-                return
-            blocks = [section(text)]
-            if notice == "created" and thread_ts is None:
-                blocks.append(context(t(ticket.language, "created.updates_here")))
-            _, ts = await self._gateway.post(channel, text, blocks, thread_ts=thread_ts, metadata=_metadata(key))
-        except SlackApiError as exc:
-            if _permanent(exc):
-                raise PermanentFailure(str(exc.response.get("error"))) from exc
-            raise
-        if thread_ts is None:
+        blocks = [section(text)]
+        if notice == "created" and thread_ts is None:
+            blocks.append(context(t(ticket.language, "created.updates_here")))
+        blocks.extend(self.notice_actions(ticket, notice))
+        ts = await self.post_once(item, channel, text, blocks, thread_ts=thread_ts)
+        if thread_ts is None and ts is not None:
             # The first message in a fresh DM becomes the ticket's thread for every later update.
             async with self._sessions.begin() as session:
                 await session.execute(
@@ -156,32 +180,42 @@ class TicketMessages:
             return t(lang, "notice.rejected", key=ticket.key)
         if notice == "moved":
             return t(lang, "notice.moved", key=ticket.key, team=team_name)
+        if notice == "waiting_on_requester":
+            return t(lang, "notice.waiting", key=ticket.key, agent=f"<@{actor}>" if actor else team_name)
+        if notice == "resolved":
+            note = quote(str(payload.get("data", {}).get("note") or ticket.resolution_note or ""))
+            return t(lang, "notice.resolved", key=ticket.key, agent=f"<@{actor}>" if actor else team_name, note=note)
         return None
+
+    def notice_actions(self, ticket: TicketSnapshot, notice: str) -> list[dict[str, Any]]:
+        """Buttons that go with a notice: the requester can cancel an open request from its confirmation."""
+        if notice == "created":
+            label = t(ticket.language, "notice.cancel_button")
+            return [actions(button(label, ActionId.CANCEL_OWN, {"k": ticket.id}))]
+        return []
 
     async def send_relay(self, item: OutboxItem) -> None:
         """A comment carried to the other side: the requester's words to the card's thread, an agent's public
         reply to the requester's thread, each attributed to its author."""
-        ticket = await self._ticket(item.ticket_id)
+        ticket = await self.ticket(item.ticket_id)
         async with self._sessions() as session:
             comment = await session.get(Comment, int(item.payload["comment_id"]))
             if comment is None:
                 raise PermanentFailure("comment is gone")
             author, body = comment.author_id, comment.body
-        if item.payload.get("to") == "triage":
+        channel: str
+        thread_ts: str | None
+        to = item.payload.get("to")
+        if to in ("internal", "triage"):
             if not (ticket.triage_channel and ticket.triage_ts):
                 raise RuntimeError("the card is not posted yet")  # retried after the card's own delivery
-            channel, thread_ts = ticket.triage_channel, ticket.triage_ts  # type: str, str | None
+            channel, thread_ts = ticket.triage_channel, ticket.triage_ts
             lang = self._config.desk.default_language
-            text = t(lang, "relay.from_requester", user=f"<@{author}>", key=ticket.key, text=quote(body))
+            if to == "internal":
+                text = t(lang, "relay.note", user=f"<@{author}>", text=quote(body))
+            else:
+                text = t(lang, "relay.from_requester", user=f"<@{author}>", key=ticket.key, text=quote(body))
         else:
             channel, thread_ts = await self._requester_thread(ticket)
             text = t(ticket.language, "relay.from_agent", user=f"<@{author}>", key=ticket.key, text=quote(body))
-        key = item.dedupe_key
-        try:
-            if item.attempts > 1 and await self._gateway.find_own_message(channel, key, thread_ts=thread_ts):
-                return
-            await self._gateway.post(channel, text, [section(text)], thread_ts=thread_ts, metadata=_metadata(key))
-        except SlackApiError as exc:
-            if _permanent(exc):
-                raise PermanentFailure(str(exc.response.get("error"))) from exc
-            raise
+        await self.post_once(item, channel, text, [section(text)], thread_ts=thread_ts)

@@ -80,6 +80,26 @@ class ConversationService:
             await self._tickets.agent_replied(ticket_id, actor_id=user_id)
         return relayed
 
+    async def add_note(self, ticket_id: int, *, user_id: str, text: str) -> Relayed | None:
+        """An internal note written in a modal: stored as internal and shown in the card's thread only."""
+        now = self._clock.now()
+        async with self._sessions.begin() as session:
+            ticket = await session.get(Ticket, ticket_id)
+            if ticket is None:
+                return None
+            comment = Comment(ticket_id=ticket_id, author_id=user_id, body=text, internal=True, created_at=now)
+            session.add(comment)
+            await session.flush()
+            await enqueue(
+                session,
+                kind=RELAY,
+                dedupe_key=f"relay:{comment.id}",
+                at=now,
+                ticket_id=ticket_id,
+                payload={"comment_id": comment.id, "to": "internal"},
+            )
+            return Relayed(TicketSnapshot.of(ticket), comment.id, True)
+
     async def _store(
         self, ticket_id: int, *, author: str, text: str, channel: str, ts: str, internal: bool, to: str | None
     ) -> Relayed | None:

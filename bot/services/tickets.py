@@ -312,7 +312,7 @@ class TicketService:
                 "assignee_id": assignee_id,
                 "first_response_at": t.first_response_at or (now if actor_id == assignee_id else None),
             },
-            data={"assignee_id": assignee_id},
+            data_of=lambda t: {"assignee_id": assignee_id, "previous_assignee_id": t.assignee_id},
         )
 
     async def unassign(self, ref: int | str, *, actor_id: str) -> TicketSnapshot:
@@ -382,6 +382,23 @@ class TicketService:
             data={"reason": reason},
         )
 
+    async def move(self, ref: int | str, team_id: str, *, actor_id: str) -> TicketSnapshot:
+        """To another team's queue; the old card is told where it went (triage_* are reset so the new team's
+        channel gets a fresh card)."""
+        return await self._apply(
+            ref,
+            Action.MOVE,
+            actor_id,
+            event="moved",
+            changes=lambda t, now: {
+                "team_id": team_id,
+                "assignee_id": None,
+                "triage_channel": None,
+                "triage_ts": None,
+            },
+            data_of=lambda t: {"from_team": t.team_id, "to_team": team_id, "old_card": [t.triage_channel, t.triage_ts]},
+        )
+
     async def approve(self, ref: int | str, *, actor_id: str) -> TicketSnapshot:
         return await self._apply(ref, Action.APPROVE, actor_id, event="approved")
 
@@ -439,6 +456,7 @@ class TicketService:
         changes: Any = None,
         data: Mapping[str, Any] | None = None,
         expect_version: int | None = None,
+        data_of: Any = None,
     ) -> TicketSnapshot:
         now = self._clock.now()
         ticket_id: int | None = None
@@ -454,9 +472,10 @@ class TicketService:
                 if changes is not None:
                     values.update(changes(ticket, now))
                 before = ticket.state
+                details = dict(data or {}) | (data_of(ticket) if data_of is not None else {})
                 if await self._conditional_update(session, ticket.id, ticket.version, values):
                     changed = await self._load(session, ticket.id)
-                    await self._audit(session, changed, now, actor_id, event, (before, target.value), dict(data or {}))
+                    await self._audit(session, changed, now, actor_id, event, (before, target.value), details)
                     return TicketSnapshot.of(changed)
         assert ticket_id is not None
         raise ConcurrentUpdate(ticket_id)
