@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot.domain.lifecycle import IllegalTransition
 from bot.errors import AlreadyClaimed, ConcurrentUpdate, DeskError, NotPermitted, TicketNotFound
 from bot.i18n import t
@@ -38,4 +40,12 @@ async def explain(desk: Desk, body: dict[str, Any], error: DeskError | IllegalTr
     if not user or not channel:
         return
     language = await desk.people.language(user)
-    await desk.gateway.ephemeral(channel, user, message_for(language, error), thread_ts=thread)
+    text = message_for(language, error)
+    try:
+        await desk.gateway.ephemeral(channel, user, text, thread_ts=thread)
+    except SlackApiError as exc:
+        # They pressed something in a channel they are not in (a shared card, a forwarded message): tell them
+        # in their DM with the desk instead.
+        if exc.response.get("error") not in ("user_not_in_channel", "channel_not_found", "not_in_channel"):
+            raise
+        await desk.gateway.post(await desk.gateway.open_dm(user), text)
