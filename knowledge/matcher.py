@@ -64,6 +64,9 @@ MIN_SUFFIX_HEAD = 5
 SUFFIX_WEIGHT = 0.9
 # Retired index entries (changed or removed documents) are dropped in one rebuild once they pile up.
 COMPACT_AFTER = 1000
+# A target scores at least this share of its best-matching learned phrasing.
+PHRASING_SHARE = 1.0
+PHRASING_MIN_SIMILARITY = 0.5
 # Which fields matched is worked out for the few shown candidates only, and remembered for popular ones.
 FIELD_CACHE_SIZE = 2048
 # Terms in more than COMMON_SHARE of the documents (and at least COMMON_MIN_DF) only re-rank the best
@@ -96,9 +99,16 @@ _REF = re.compile(r"^(catalog|article):(.+)$")
 
 @dataclass(slots=True)
 class _Doc:
+    """An index entry: a catalogue entry, an article, or one learned phrasing (`text`) of one of them."""
+
     kind: CandidateKind
     id: str
+    phrasing: str | None = None
     alive: bool = True
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}:{self.id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +129,13 @@ def parse_ref(ref: str) -> tuple[CandidateKind, str]:
 class Matcher:
     """An in-memory index over catalogue entries and articles.
 
-    The index is append-only: changing a document (a new article version, a learned phrasing) retires its
-    old entry and appends a new one, and the arrays are compacted once retired entries pile up. That keeps
-    adding an article at the cost of tokenising it."""
+    The index is append-only: changing a document (a new article version) retires its old entry and appends
+    a new one, and the arrays are compacted once retired entries pile up. That keeps adding an article at
+    the cost of tokenising it.
+
+    Learned phrasings are small documents of their own that vote for their target: a message close to one
+    earlier request is evidence for that request's target, while merging all phrasings into one bag of
+    words would mostly add the noise of long messages."""
 
     def __init__(
         self,
@@ -144,7 +158,7 @@ class Matcher:
             self._articles[article.id] = article
         self._reset_index()
         self._build(
-            [("catalog", e.id) for e in self._catalog.values()] + [("article", a) for a in self._articles]
+            [_Doc("catalog", e) for e in self._catalog] + [_Doc("article", a) for a in self._articles]
         )
 
     # ----- public interface -------------------------------------------------------------------------------
@@ -156,6 +170,7 @@ class Matcher:
         scores = self._score(terms)
         for doc_idx in self._retired:
             scores.pop(doc_idx, None)
+        self._fold_phrasings(scores, terms)
         how_to = any(w in HOW_TO_MARKERS for w in words(text))
         favoured = "article" if how_to else "catalog"
         boost = 1.0 + INTENT_BOOST
@@ -185,15 +200,14 @@ class Matcher:
         """BM25F sums per document. On a large index, terms found in a big share of the documents (near
         stopwords of that corpus, weak evidence) only re-rank the best documents found by the rarer terms,
         as Lucene's common-terms query does; walking their long postings would dominate the latency."""
-        n = self._alive
-        common_df = max(COMMON_MIN_DF, int(COMMON_SHARE * n))
+        common_df = max(COMMON_MIN_DF, int(COMMON_SHARE * self._alive))
         with_df = ((qt, self._df(qt.term)) for qt in terms)
         weighted = sorted(((qt, df) for qt, df in with_df if df > 0), key=lambda item: item[1])
         scores: dict[int, float] = {}
         get = scores.get
         for position, (qt, df) in enumerate(weighted):
             docs, values = self._docs_of[qt.term], self._values_of[qt.term]
-            factor = qt.weight * math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            factor = qt.weight * self._idf(qt.term)
             if df <= common_df or position == 0:
                 for doc_idx, value in zip(docs, values, strict=True):
                     scores[doc_idx] = get(doc_idx, 0.0) + factor * value
@@ -206,13 +220,36 @@ class Matcher:
                     scores[doc_idx] = score + factor * values[at]
         return scores
 
+    def _fold_phrasings(self, scores: dict[int, float], terms: list[QueryTerm]) -> None:
+        """Replace each phrasing's score by a vote for its target: when the message says much the same as
+        an earlier one (the match reaches PHRASING_MIN_SIMILARITY of what either message would score against
+        itself), the target scores at least PHRASING_SHARE of that. Loose overlaps do not vote: a few shared
+        words with a long earlier message are no evidence."""
+        phrasings = self._phrasing_docs.intersection(scores)
+        if not phrasings:
+            return
+        weight = FIELD_WEIGHTS["phrasings"]
+        best_value = weight * (K1 + 1.0) / (weight + K1)
+        own = sum(qt.weight * self._idf(qt.term) * best_value for qt in terms if self._live(qt.term))
+        for idx in phrasings:
+            raw = scores.pop(idx)
+            doc = self._docs[idx]
+            target = self._by_ref.get(doc.ref)
+            if target is None or raw < PHRASING_MIN_SIMILARITY * own:
+                continue
+            # Both ways: the earlier message must also be mostly covered by this one.
+            phrasing_terms = {self._stemmer.stem(w) for w in content_words(doc.phrasing or "")}
+            phrasing_own = sum(self._idf(term) * best_value for term in phrasing_terms)
+            if raw >= PHRASING_MIN_SIMILARITY * phrasing_own:
+                scores[target] = max(scores.get(target, 0.0), PHRASING_SHARE * raw)
+
     def add_article(self, article: Article) -> None:
         """Index a new or changed article; costs about as much as tokenising it."""
         ref = f"article:{article.id}"
         if ref in self._by_ref:
             self._retire(self._by_ref.pop(ref))
         self._articles[article.id] = article
-        self._append("article", article.id)
+        self._append(_Doc("article", article.id))
 
     def remove_article(self, article_id: str) -> None:
         ref = f"article:{article_id}"
@@ -222,6 +259,8 @@ class Matcher:
         self._retire(idx)
         del self._articles[article_id]
         self._phrasings.pop(ref, None)
+        for phrasing_idx in self._phrasing_idx.pop(ref, ()):
+            self._retire(phrasing_idx)
 
     def add_phrasing(self, ref: str, text: str) -> None:
         """Remember how someone asked for `ref` (a ticket was opened, an article confirmed helpful).
@@ -229,18 +268,21 @@ class Matcher:
         kind, target = parse_ref(ref)
         if ref not in self._by_ref:
             raise KeyError(ref)
-        if self._max_phrasings == 0 or not text.strip():
+        text = text.strip()
+        if self._max_phrasings == 0 or not text:
             return
-        # Retire the old entry before the text changes: retiring re-derives its terms from the current text.
-        self._retire(self._by_ref.pop(ref))
-        self._phrasings.setdefault(ref, deque(maxlen=self._max_phrasings)).append(text.strip())
-        self._append(kind, target)
+        texts = self._phrasings.setdefault(ref, deque(maxlen=self._max_phrasings))
+        indices = self._phrasing_idx.setdefault(ref, deque())
+        if len(texts) == self._max_phrasings:
+            self._retire(indices.popleft())
+        texts.append(text)
+        self._append(_Doc(kind, target, phrasing=text))
 
     def phrasings(self, ref: str) -> tuple[str, ...]:
         return tuple(self._phrasings.get(ref, ()))
 
     def __len__(self) -> int:
-        return self._alive
+        return len(self._by_ref)
 
     # ----- query side --------------------------------------------------------------------------------------
 
@@ -269,9 +311,16 @@ class Matcher:
         return list(out.values())
 
     def _df(self, term: str) -> int:
-        """How many live documents contain the term."""
+        """How many live entries (targets and learned phrasings) contain the term."""
         docs = self._docs_of.get(term)
         return 0 if docs is None else len(docs) - self._retired_of[term]
+
+    def _idf(self, term: str) -> float:
+        """Inverse document frequency among the targets only: learned phrasings must not shift the weight
+        of words (a hundred phrasings of "vpn" would otherwise make "vpn" look common)."""
+        n = len(self._by_ref)
+        df = max(0, self._df(term) - self._phrasing_df[term])
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def _live(self, term: str) -> bool:
         return self._df(term) > 0
@@ -381,18 +430,21 @@ class Matcher:
         self._surface: dict[str, str] = {}
         self._buckets: dict[str, list[str]] = {}
         self._field_terms_cache: dict[int, dict[str, frozenset[str]]] = {}
+        self._phrasing_docs: set[int] = set()
+        self._phrasing_df: Counter[str] = Counter()
+        self._phrasing_idx: dict[str, deque[int]] = {}
 
-    def _field_texts(self, kind: CandidateKind, target: str) -> dict[str, str]:
-        phrasings = " ".join(self._phrasings.get(f"{kind}:{target}", ()))
-        if kind == "catalog":
-            entry = self._catalog[target]
+    def _field_texts(self, doc: _Doc) -> dict[str, str]:
+        if doc.phrasing is not None:
+            return {"phrasings": doc.phrasing}
+        if doc.kind == "catalog":
+            entry = self._catalog[doc.id]
             return {
                 "title": f"{entry.title} {entry.title_sv}",
                 "keywords": " ".join(entry.keywords),
                 "description": entry.description,
-                "phrasings": phrasings,
             }
-        article = self._articles[target]
+        article = self._articles[doc.id]
         related = " ".join(
             f"{e.title} {e.title_sv} {' '.join(e.keywords)}"
             for e in (self._catalog.get(r) for r in article.related)
@@ -403,17 +455,18 @@ class Matcher:
             "tags": " ".join(article.tags),
             "body": article.body,
             "related": related,
-            "phrasings": phrasings,
         }
 
-    def _phrase_pairs(self, kind: CandidateKind, target: str) -> list[str]:
+    def _phrase_pairs(self, doc: _Doc) -> list[str]:
         """Adjacent stem pairs inside each title, keyword and tag ("access card" -> "access card"): a
         message that has a curated phrase in order is a stronger match than one with its words scattered."""
-        if kind == "catalog":
-            entry = self._catalog[target]
+        if doc.phrasing is not None:
+            return []
+        if doc.kind == "catalog":
+            entry = self._catalog[doc.id]
             phrases = [entry.title, entry.title_sv, *entry.keywords]
         else:
-            article = self._articles[target]
+            article = self._articles[doc.id]
             phrases = [article.title, *article.tags]
         pairs: list[str] = []
         stem = self._stemmer.stem
@@ -422,28 +475,32 @@ class Matcher:
             pairs.extend(f"{a} {b}" for a, b in pairwise(terms))
         return pairs
 
-    def _field_words(self, kind: CandidateKind, target: str) -> dict[str, list[str]]:
-        return {name: content_words(text) for name, text in self._field_texts(kind, target).items()}
+    def _field_words(self, doc: _Doc) -> dict[str, list[str]]:
+        return {name: content_words(text) for name, text in self._field_texts(doc).items()}
 
-    def _build(self, targets: list[tuple[CandidateKind, str]]) -> None:
+    def _build(self, docs: list[_Doc]) -> None:
         # Two passes, so that every document is length-normalised against the final average field length.
         # Lengths count whitespace-separated words, which is cheap enough to do twice and keeps the token
         # lists of only one document in memory at a time.
-        texts = [(kind, target, self._field_texts(kind, target)) for kind, target in targets]
-        for _, _, fields in texts:
+        texts = [(doc, self._field_texts(doc)) for doc in docs]
+        for _, fields in texts:
             for name, text in fields.items():
                 self._field_len_sum[name] += len(text.split())
                 self._field_count[name] += 1
-        for kind, target, fields in texts:
-            self._add(kind, target, fields, count_lengths=False)
+        for doc, fields in texts:
+            self._add(doc, fields, count_lengths=False)
 
-    def _append(self, kind: CandidateKind, target: str) -> None:
-        self._add(kind, target, self._field_texts(kind, target), count_lengths=True)
+    def _append(self, doc: _Doc) -> None:
+        self._add(doc, self._field_texts(doc), count_lengths=True)
 
-    def _add(self, kind: CandidateKind, target: str, texts: dict[str, str], *, count_lengths: bool) -> None:
+    def _add(self, doc: _Doc, texts: dict[str, str], *, count_lengths: bool) -> None:
         idx = len(self._docs)
-        self._docs.append(_Doc(kind, target))
-        self._by_ref[f"{kind}:{target}"] = idx
+        self._docs.append(doc)
+        if doc.phrasing is None:
+            self._by_ref[doc.ref] = idx
+        else:
+            self._phrasing_docs.add(idx)
+            self._phrasing_idx.setdefault(doc.ref, deque()).append(idx)
         self._alive += 1
         stem = self._stemmer.stem
         surface = self._surface
@@ -477,8 +534,10 @@ class Matcher:
                 weights = dict(zip(counts.keys(), map(mul, counts.values(), repeat(weight)), strict=True))
         if PHRASE_WEIGHT > 0:
             get = weights.get
-            for pair, tf in Counter(self._phrase_pairs(kind, target)).items():
+            for pair, tf in Counter(self._phrase_pairs(doc)).items():
                 weights[pair] = get(pair, 0.0) + PHRASE_WEIGHT * tf
+        if doc.phrasing is not None:
+            self._phrasing_df.update(weights.keys())
         # The hot loop of indexing, written as map() over C functions: one Python-level step per posting
         # would dominate building a large index.
         docs_of, values_of = self._docs_of, self._values_of
@@ -494,24 +553,28 @@ class Matcher:
         doc = self._docs[idx]
         if not doc.alive:
             return
-        texts = self._field_texts(doc.kind, doc.id)
+        texts = self._field_texts(doc)
         doc.alive = False
         self._alive -= 1
         self._retired.add(idx)
+        self._phrasing_docs.discard(idx)
         stem = self._stemmer.stem
         for name, text in texts.items():
             self._field_len_sum[name] -= len(text.split())
             self._field_count[name] -= 1
-        self._retired_of.update({stem(w) for text in texts.values() for w in content_words(text)})
+        terms = {stem(w) for text in texts.values() for w in content_words(text)}
+        self._retired_of.update(terms)
+        if doc.phrasing is not None:
+            self._phrasing_df.subtract(terms)
         if PHRASE_WEIGHT > 0:
-            self._retired_of.update(set(self._phrase_pairs(doc.kind, doc.id)))
+            self._retired_of.update(set(self._phrase_pairs(doc)))
         if len(self._retired) > COMPACT_AFTER and len(self._retired) * 4 > len(self._docs):
             self._compact()
 
     def _compact(self) -> None:
-        targets = [(d.kind, d.id) for d in self._docs if d.alive]
+        alive = [doc for doc in self._docs if doc.alive]
         self._reset_index()
-        self._build(targets)
+        self._build(alive)
 
     def _matched_fields(self, idx: int, query_terms: set[str]) -> tuple[str, ...]:
         field_terms = self._field_terms_cache.get(idx)
@@ -520,7 +583,7 @@ class Matcher:
             stem = self._stemmer.stem
             field_terms = {
                 name: frozenset(stem(w) for w in field_words)
-                for name, field_words in self._field_words(doc.kind, doc.id).items()
+                for name, field_words in self._field_words(doc).items()
             }
             if len(self._field_terms_cache) >= FIELD_CACHE_SIZE:
                 self._field_terms_cache.clear()
