@@ -73,7 +73,7 @@ FIELD_CACHE_SIZE = 2048
 # COMMON_POOL documents; on small indexes every term is scored in full.
 COMMON_MIN_DF = 2000
 COMMON_SHARE = 0.05
-COMMON_POOL = 1000
+COMMON_POOL = 300
 SYNONYM_WEIGHT = 1.0
 # Words that make a message a how-to question, which an article answers; without them a message is more likely
 # a fault report or a request for a service, which the catalogue handles.
@@ -174,11 +174,9 @@ class Matcher:
         how_to = any(w in HOW_TO_MARKERS for w in words(text))
         favoured = "article" if how_to else "catalog"
         boost = 1.0 + INTENT_BOOST
-        top = heapq.nlargest(
-            max(limit, 2) * 4,
-            scores.items(),
-            key=lambda item: item[1],
-        )
+        top = [
+            (idx, scores[idx]) for idx in heapq.nlargest(max(limit, 2) * 4, scores, key=scores.__getitem__)
+        ]
         boosted = sorted(
             ((idx, raw * boost if self._docs[idx].kind == favoured else raw) for idx, raw in top),
             key=lambda item: item[1],
@@ -205,6 +203,7 @@ class Matcher:
         weighted = sorted(((qt, df) for qt, df in with_df if df > 0), key=lambda item: item[1])
         scores: dict[int, float] = {}
         get = scores.get
+        pool: list[int] | None = None
         for position, (qt, df) in enumerate(weighted):
             docs, values = self._docs_of[qt.term], self._values_of[qt.term]
             factor = qt.weight * self._idf(qt.term)
@@ -212,12 +211,13 @@ class Matcher:
                 for doc_idx, value in zip(docs, values, strict=True):
                     scores[doc_idx] = get(doc_idx, 0.0) + factor * value
                 continue
-            pool = heapq.nlargest(COMMON_POOL, scores.items(), key=lambda item: item[1])
+            if pool is None:
+                pool = heapq.nlargest(COMMON_POOL, scores, key=scores.__getitem__)
             size = len(docs)
-            for doc_idx, score in pool:
+            for doc_idx in pool:
                 at = bisect_left(docs, doc_idx)
                 if at < size and docs[at] == doc_idx:
-                    scores[doc_idx] = score + factor * values[at]
+                    scores[doc_idx] += factor * values[at]
         return scores
 
     def _fold_phrasings(self, scores: dict[int, float], terms: list[QueryTerm]) -> None:
