@@ -7,6 +7,7 @@ calibrated thresholds."""
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 import re
@@ -74,6 +75,8 @@ FIELD_CACHE_SIZE = 2048
 COMMON_MIN_DF = 2000
 COMMON_SHARE = 0.05
 COMMON_POOL = 300
+# Field texts up to this length are tokenised once per bulk build (see _build).
+SHORT_FIELD = 400
 SYNONYM_WEIGHT = 1.0
 # Words that make a message a how-to question, which an article answers; without them a message is more likely
 # a fault report or a request for a service, which the catalogue handles.
@@ -431,6 +434,7 @@ class Matcher:
         self._buckets: dict[str, list[str]] = {}
         self._field_terms_cache: dict[int, dict[str, frozenset[str]]] = {}
         self._phrasing_docs: set[int] = set()
+        self._short_words: dict[str, list[str]] = {}
         self._phrasing_df: Counter[str] = Counter()
         self._phrasing_idx: dict[str, deque[int]] = {}
 
@@ -487,8 +491,17 @@ class Matcher:
             for name, text in fields.items():
                 self._field_len_sum[name] += len(text.split())
                 self._field_count[name] += 1
-        for doc, fields in texts:
-            self._add(doc, fields, count_lengths=False)
+        # A bulk build creates no reference cycles; the collector's passes over the growing heap would only
+        # add a quarter to the time.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for doc, fields in texts:
+                self._add(doc, fields, count_lengths=False)
+        finally:
+            self._short_words.clear()
+            if collecting:
+                gc.enable()
 
     def _append(self, doc: _Doc) -> None:
         self._add(doc, self._field_texts(doc), count_lengths=True)
@@ -510,7 +523,13 @@ class Matcher:
             if count_lengths:
                 self._field_len_sum[name] += length
                 self._field_count[name] += 1
-            field_words = content_words(text)
+            if not count_lengths and len(text) <= SHORT_FIELD:
+                # In a bulk build, titles, keywords and related items repeat across documents: tokenise once.
+                field_words = self._short_words.get(text)
+                if field_words is None:
+                    field_words = self._short_words[text] = content_words(text)
+            else:
+                field_words = content_words(text)
             if field_words:
                 fields.append((name, length, field_words))
         # The longest field (an article's body) first: it seeds the weights in one comprehension, and only
