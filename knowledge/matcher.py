@@ -53,8 +53,10 @@ FIELD_B: Mapping[str, float] = {
     "phrasings": 0.5,
 }
 K1 = 1.2
-# A raw BM25 score of SCALE maps to 1 - 1/e on the 0..1 scale.
-SCALE = 12.0
+# The 0..1 score is 1 - exp(-raw / scale), where scale is SCALE_PER_IDF times the largest possible idf of
+# the index. BM25 sums grow with log(N), so tying the scale to it keeps the calibrated thresholds meaningful
+# for a desk with a bigger or smaller catalogue than the development set's 50 targets (scale 12 there).
+SCALE_PER_IDF = 2.6
 FUZZY_CUTOFF = 80.0
 MIN_FUZZY_LEN = 4
 MIN_COMPOUND_PART = 3
@@ -186,11 +188,13 @@ class Matcher:
             reverse=True,
         )
         query_set = {qt.term for qt in terms}
+        targets = len(self._by_ref)
+        scale = SCALE_PER_IDF * math.log(1.0 + (targets + 0.5) / 0.5)
         candidates = tuple(
             Candidate(
                 kind=self._docs[idx].kind,
                 id=self._docs[idx].id,
-                score=round(1.0 - math.exp(-raw / SCALE), 4),
+                score=round(1.0 - math.exp(-raw / scale), 4),
                 matched=self._matched_fields(idx, query_set),
             )
             for idx, raw in boosted[: max(limit, 2)]
