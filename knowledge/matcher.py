@@ -57,33 +57,30 @@ K1 = 1.2
 # the index. BM25 sums grow with log(N), so tying the scale to it keeps the calibrated thresholds meaningful
 # for a desk with a bigger or smaller catalogue than the development set's 50 targets (scale 12 there).
 SCALE_PER_IDF = 2.6
+
+# Typos: a word the index does not know is matched to the closest index word of the same first letter with
+# rapidfuzz's ratio at or above FUZZY_CUTOFF, weighted by that similarity (short words are left alone).
 FUZZY_CUTOFF = 80.0
 MIN_FUZZY_LEN = 4
-MIN_COMPOUND_PART = 3
-COMPOUND_WEIGHT = 0.8
+# Inflections the stemmer leaves alone ("passerkortet"): drop up to SUFFIX_SLACK letters to reach an index
+# word, keeping at least MIN_SUFFIX_HEAD.
 SUFFIX_SLACK = 3
-MIN_STEM_HEAD = 5
 MIN_SUFFIX_HEAD = 5
 SUFFIX_WEIGHT = 0.9
-# Retired index entries (changed or removed documents) are dropped in one rebuild once they pile up.
-COMPACT_AFTER = 1000
-# A target scores at least this share of its best-matching learned phrasing.
-PHRASING_SHARE = 1.0
-PHRASING_MIN_SIMILARITY = 0.5
-# Which fields matched is worked out for the few shown candidates only, and remembered for popular ones.
-FIELD_CACHE_SIZE = 2048
-# Terms in more than COMMON_SHARE of the documents (and at least COMMON_MIN_DF) only re-rank the best
-# COMMON_POOL documents; on small indexes every term is scored in full.
-COMMON_MIN_DF = 2000
-COMMON_SHARE = 0.05
-COMMON_POOL = 300
-# Field texts up to this length are tokenised once per bulk build (see _build).
-SHORT_FIELD = 400
+# Swedish compounds ("lösenordsbyte") split into two index words of at least MIN_COMPOUND_PART letters; a
+# head of MIN_STEM_HEAD letters may match by its stem ("skrivar|problem").
+MIN_COMPOUND_PART = 3
+MIN_STEM_HEAD = 5
+COMPOUND_WEIGHT = 0.8
 SYNONYM_WEIGHT = 1.0
-# Words that make a message a how-to question, which an article answers; without them a message is more likely
-# a fault report or a request for a service, which the catalogue handles.
+# Weight of an in-order pair of words from a title, keyword or tag (see _phrase_pairs).
+PHRASE_WEIGHT = 2.0
+
+# Words that make a message a how-to question, which an article answers; without them a message is more
+# likely a fault report or a request for a service, which the catalogue handles. The favoured kind's raw
+# scores are multiplied by 1 + INTENT_BOOST.
 HOW_TO_MARKERS: frozenset[str] = frozenset(
-    [
+    (
         "how",
         "hur",
         "howto",
@@ -94,11 +91,26 @@ HOW_TO_MARKERS: frozenset[str] = frozenset(
         "instruktioner",
         "manual",
         "steps",
-    ]
+    )
 )
 INTENT_BOOST = 0.75
-# Weight of an in-order pair of words from a title, keyword or tag (see _phrase_pairs).
-PHRASE_WEIGHT = 2.0
+
+# A learned phrasing votes for its target when the message and the phrasing each reach
+# PHRASING_MIN_SIMILARITY of their own best score; the target then scores at least PHRASING_SHARE of it.
+PHRASING_SHARE = 1.0
+PHRASING_MIN_SIMILARITY = 0.5
+
+# Large indexes: terms in more than COMMON_SHARE of the documents (and at least COMMON_MIN_DF) only re-rank
+# the best COMMON_POOL documents; on small indexes every term is scored in full.
+COMMON_MIN_DF = 2000
+COMMON_SHARE = 0.05
+COMMON_POOL = 300
+# Retired index entries (changed or removed documents) are dropped in one rebuild once they pile up.
+COMPACT_AFTER = 1000
+# Which fields matched is worked out for the few shown candidates only, and remembered for popular ones.
+FIELD_CACHE_SIZE = 2048
+# Field texts up to this length are tokenised once per bulk build (see _build).
+SHORT_FIELD = 400
 _REF = re.compile(r"^(catalog|article):(.+)$")
 
 
@@ -120,7 +132,7 @@ class _Doc:
 class QueryTerm:
     term: str
     weight: float
-    origin: str  # "exact", "synonym", "suffix", "compound", "fuzzy"
+    origin: str  # "exact", "synonym", "suffix", "compound", "fuzzy", "phrase"
 
 
 def parse_ref(ref: str) -> tuple[CandidateKind, str]:
