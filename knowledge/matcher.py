@@ -477,7 +477,7 @@ class Matcher:
             "related": related,
         }
 
-    def _phrase_pairs(self, doc: _Doc) -> list[str]:
+    def _phrase_pairs(self, doc: _Doc, *, bulk: bool = False) -> list[str]:
         """Adjacent stem pairs inside each title, keyword and tag ("access card" -> "access card"): a
         message that has a curated phrase in order is a stronger match than one with its words scattered."""
         if doc.phrasing is not None:
@@ -491,9 +491,20 @@ class Matcher:
         pairs: list[str] = []
         stem = self._stemmer.stem
         for phrase in phrases:
-            terms = [stem(w) for w in content_words(phrase)]
+            if phrase.isalnum():
+                continue  # one word, no pair
+            terms = [stem(w) for w in self._tokenise(phrase, bulk=bulk)]
             pairs.extend(f"{a} {b}" for a, b in pairwise(terms))
         return pairs
+
+    def _tokenise(self, text: str, *, bulk: bool) -> list[str]:
+        if bulk and len(text) <= SHORT_FIELD:
+            # In a bulk build, titles, keywords and related items repeat across documents: tokenise once.
+            words_of = self._short_words.get(text)
+            if words_of is None:
+                words_of = self._short_words[text] = content_words(text)
+            return words_of
+        return content_words(text)
 
     def _field_words(self, doc: _Doc) -> dict[str, list[str]]:
         return {name: content_words(text) for name, text in self._field_texts(doc).items()}
@@ -503,26 +514,32 @@ class Matcher:
         # Lengths count whitespace-separated words, which is cheap enough to do twice and keeps the token
         # lists of only one document in memory at a time.
         texts = [(doc, self._field_texts(doc)) for doc in docs]
+        lengths = []
         for _, fields in texts:
-            for name, text in fields.items():
-                self._field_len_sum[name] += len(text.split())
-                self._field_count[name] += 1
+            field_lengths = {name: len(text.split()) for name, text in fields.items()}
+            lengths.append(field_lengths)
+            self._field_len_sum.update(field_lengths)
+            self._field_count.update(field_lengths.keys())
         # A bulk build creates no reference cycles; the collector's passes over the growing heap would only
         # add a quarter to the time.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for doc, fields in texts:
-                self._add(doc, fields, count_lengths=False)
+            for (doc, fields), field_lengths in zip(texts, lengths, strict=True):
+                self._add(doc, fields, field_lengths)
         finally:
             self._short_words.clear()
             if collecting:
                 gc.enable()
 
     def _append(self, doc: _Doc) -> None:
-        self._add(doc, self._field_texts(doc), count_lengths=True)
+        texts = self._field_texts(doc)
+        lengths = {name: len(text.split()) for name, text in texts.items()}
+        self._field_len_sum.update(lengths)
+        self._field_count.update(lengths.keys())
+        self._add(doc, texts, lengths, bulk=False)
 
-    def _add(self, doc: _Doc, texts: dict[str, str], *, count_lengths: bool) -> None:
+    def _add(self, doc: _Doc, texts: dict[str, str], lengths: dict[str, int], *, bulk: bool = True) -> None:
         idx = len(self._docs)
         self._docs.append(doc)
         if doc.phrasing is None:
@@ -535,17 +552,8 @@ class Matcher:
         surface = self._surface
         fields = []
         for name, text in texts.items():
-            length = len(text.split())
-            if count_lengths:
-                self._field_len_sum[name] += length
-                self._field_count[name] += 1
-            if not count_lengths and len(text) <= SHORT_FIELD:
-                # In a bulk build, titles, keywords and related items repeat across documents: tokenise once.
-                field_words = self._short_words.get(text)
-                if field_words is None:
-                    field_words = self._short_words[text] = content_words(text)
-            else:
-                field_words = content_words(text)
+            length = lengths[name]
+            field_words = self._tokenise(text, bulk=bulk)
             if field_words:
                 fields.append((name, length, field_words))
         # The longest field (an article's body) first: it seeds the weights in one comprehension, and only
@@ -569,7 +577,7 @@ class Matcher:
                 weights = dict(zip(counts.keys(), map(mul, counts.values(), repeat(weight)), strict=True))
         if PHRASE_WEIGHT > 0:
             get = weights.get
-            for pair, tf in Counter(self._phrase_pairs(doc)).items():
+            for pair, tf in Counter(self._phrase_pairs(doc, bulk=bulk)).items():
                 weights[pair] = get(pair, 0.0) + PHRASE_WEIGHT * tf
         if doc.phrasing is not None:
             self._phrasing_df.update(weights.keys())
