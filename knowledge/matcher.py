@@ -187,7 +187,7 @@ class Matcher:
         scores = self._score(terms)
         for doc_idx in self._retired:
             scores.pop(doc_idx, None)
-        self._fold_phrasings(scores, terms)
+        voted = self._fold_phrasings(scores, terms)
         how_to = any(w in HOW_TO_MARKERS for w in words(text))
         favoured = "article" if how_to else "catalog"
         boost = 1.0 + INTENT_BOOST
@@ -207,7 +207,7 @@ class Matcher:
                 kind=self._docs[idx].kind,
                 id=self._docs[idx].id,
                 score=round(1.0 - math.exp(-raw / scale), 4),
-                matched=self._matched_fields(idx, query_set),
+                matched=self._matched_fields(idx, query_set) + (("phrasings",) if idx in voted else ()),
             )
             for idx, raw in boosted[: max(limit, 2)]
         )
@@ -239,14 +239,15 @@ class Matcher:
                     scores[doc_idx] += factor * values[at]
         return scores
 
-    def _fold_phrasings(self, scores: dict[int, float], terms: list[QueryTerm]) -> None:
+    def _fold_phrasings(self, scores: dict[int, float], terms: list[QueryTerm]) -> set[int]:
         """Replace each phrasing's score by a vote for its target: when the message says much the same as
         an earlier one (the match reaches PHRASING_MIN_SIMILARITY of what either message would score against
         itself), the target scores at least PHRASING_SHARE of that. Loose overlaps do not vote: a few shared
-        words with a long earlier message are no evidence."""
+        words with a long earlier message are no evidence. Returns the targets that got a vote."""
         phrasings = self._phrasing_docs.intersection(scores)
+        voted: set[int] = set()
         if not phrasings:
-            return
+            return voted
         weight = FIELD_WEIGHTS["phrasings"]
         best_value = weight * (K1 + 1.0) / (weight + K1)
         own = sum(qt.weight * self._idf(qt.term) * best_value for qt in terms if self._live(qt.term))
@@ -261,6 +262,8 @@ class Matcher:
             phrasing_own = sum(self._idf(term) * best_value for term in phrasing_terms)
             if raw >= PHRASING_MIN_SIMILARITY * phrasing_own:
                 scores[target] = max(scores.get(target, 0.0), PHRASING_SHARE * raw)
+                voted.add(target)
+        return voted
 
     def add_article(self, article: Article) -> None:
         """Index a new or changed article; costs about as much as tokenising it."""
