@@ -7,6 +7,7 @@ calibrated thresholds."""
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 import re
@@ -52,30 +53,34 @@ FIELD_B: Mapping[str, float] = {
     "phrasings": 0.5,
 }
 K1 = 1.2
-# A raw BM25 score of SCALE maps to 1 - 1/e on the 0..1 scale.
-SCALE = 12.0
+# The 0..1 score is 1 - exp(-raw / scale), where scale is SCALE_PER_IDF times the largest possible idf of
+# the index. BM25 sums grow with log(N), so tying the scale to it keeps the calibrated thresholds meaningful
+# for a desk with a bigger or smaller catalogue than the development set's 50 targets (scale 12 there).
+SCALE_PER_IDF = 2.6
+
+# Typos: a word the index does not know is matched to the closest index word of the same first letter with
+# rapidfuzz's ratio at or above FUZZY_CUTOFF, weighted by that similarity (short words are left alone).
 FUZZY_CUTOFF = 80.0
 MIN_FUZZY_LEN = 4
-MIN_COMPOUND_PART = 3
-COMPOUND_WEIGHT = 0.8
+# Inflections the stemmer leaves alone ("passerkortet"): drop up to SUFFIX_SLACK letters to reach an index
+# word, keeping at least MIN_SUFFIX_HEAD.
 SUFFIX_SLACK = 3
-MIN_STEM_HEAD = 5
 MIN_SUFFIX_HEAD = 5
 SUFFIX_WEIGHT = 0.9
-# Retired index entries (changed or removed documents) are dropped in one rebuild once they pile up.
-COMPACT_AFTER = 1000
-# Which fields matched is worked out for the few shown candidates only, and remembered for popular ones.
-FIELD_CACHE_SIZE = 2048
-# Terms in more than COMMON_SHARE of the documents (and at least COMMON_MIN_DF) only re-rank the best
-# COMMON_POOL documents; on small indexes every term is scored in full.
-COMMON_MIN_DF = 2000
-COMMON_SHARE = 0.05
-COMMON_POOL = 1000
+# Swedish compounds ("lösenordsbyte") split into two index words of at least MIN_COMPOUND_PART letters; a
+# head of MIN_STEM_HEAD letters may match by its stem ("skrivar|problem").
+MIN_COMPOUND_PART = 3
+MIN_STEM_HEAD = 5
+COMPOUND_WEIGHT = 0.8
 SYNONYM_WEIGHT = 1.0
-# Words that make a message a how-to question, which an article answers; without them a message is more likely
-# a fault report or a request for a service, which the catalogue handles.
+# Weight of an in-order pair of words from a title, keyword or tag (see _phrase_pairs).
+PHRASE_WEIGHT = 2.0
+
+# Words that make a message a how-to question, which an article answers; without them a message is more
+# likely a fault report or a request for a service, which the catalogue handles. The favoured kind's raw
+# scores are multiplied by 1 + INTENT_BOOST.
 HOW_TO_MARKERS: frozenset[str] = frozenset(
-    [
+    (
         "how",
         "hur",
         "howto",
@@ -86,26 +91,48 @@ HOW_TO_MARKERS: frozenset[str] = frozenset(
         "instruktioner",
         "manual",
         "steps",
-    ]
+    )
 )
 INTENT_BOOST = 0.75
-# Weight of an in-order pair of words from a title, keyword or tag (see _phrase_pairs).
-PHRASE_WEIGHT = 2.0
+
+# A learned phrasing votes for its target when the message and the phrasing each reach
+# PHRASING_MIN_SIMILARITY of their own best score; the target then scores at least PHRASING_SHARE of it.
+PHRASING_SHARE = 1.0
+PHRASING_MIN_SIMILARITY = 0.5
+
+# Large indexes: terms in more than COMMON_SHARE of the documents (and at least COMMON_MIN_DF) only re-rank
+# the best COMMON_POOL documents; on small indexes every term is scored in full.
+COMMON_MIN_DF = 2000
+COMMON_SHARE = 0.05
+COMMON_POOL = 300
+# Retired index entries (changed or removed documents) are dropped in one rebuild once they pile up.
+COMPACT_AFTER = 1000
+# Which fields matched is worked out for the few shown candidates only, and remembered for popular ones.
+FIELD_CACHE_SIZE = 2048
+# Field texts up to this length are tokenised once per bulk build (see _build).
+SHORT_FIELD = 400
 _REF = re.compile(r"^(catalog|article):(.+)$")
 
 
 @dataclass(slots=True)
 class _Doc:
+    """An index entry: a catalogue entry, an article, or one learned phrasing (`text`) of one of them."""
+
     kind: CandidateKind
     id: str
+    phrasing: str | None = None
     alive: bool = True
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}:{self.id}"
 
 
 @dataclass(frozen=True, slots=True)
 class QueryTerm:
     term: str
     weight: float
-    origin: str  # "exact", "synonym", "suffix", "compound", "fuzzy"
+    origin: str  # "exact", "synonym", "suffix", "compound", "fuzzy", "phrase"
 
 
 def parse_ref(ref: str) -> tuple[CandidateKind, str]:
@@ -119,9 +146,13 @@ def parse_ref(ref: str) -> tuple[CandidateKind, str]:
 class Matcher:
     """An in-memory index over catalogue entries and articles.
 
-    The index is append-only: changing a document (a new article version, a learned phrasing) retires its
-    old entry and appends a new one, and the arrays are compacted once retired entries pile up. That keeps
-    adding an article at the cost of tokenising it."""
+    The index is append-only: changing a document (a new article version) retires its old entry and appends
+    a new one, and the arrays are compacted once retired entries pile up. That keeps adding an article at
+    the cost of tokenising it.
+
+    Learned phrasings are small documents of their own that vote for their target: a message close to one
+    earlier request is evidence for that request's target, while merging all phrasings into one bag of
+    words would mostly add the noise of long messages."""
 
     def __init__(
         self,
@@ -143,7 +174,7 @@ class Matcher:
         for article in articles:
             self._articles[article.id] = article
         self._reset_index()
-        self._build([("catalog", e.id) for e in self._catalog.values()] + [("article", a) for a in self._articles])
+        self._build([_Doc("catalog", e) for e in self._catalog] + [_Doc("article", a) for a in self._articles])
 
     # ----- public interface -------------------------------------------------------------------------------
 
@@ -154,26 +185,25 @@ class Matcher:
         scores = self._score(terms)
         for doc_idx in self._retired:
             scores.pop(doc_idx, None)
+        voted = self._fold_phrasings(scores, terms)
         how_to = any(w in HOW_TO_MARKERS for w in words(text))
         favoured = "article" if how_to else "catalog"
         boost = 1.0 + INTENT_BOOST
-        top = heapq.nlargest(
-            max(limit, 2) * 4,
-            scores.items(),
-            key=lambda item: item[1],
-        )
+        top = [(idx, scores[idx]) for idx in heapq.nlargest(max(limit, 2) * 4, scores, key=scores.__getitem__)]
         boosted = sorted(
             ((idx, raw * boost if self._docs[idx].kind == favoured else raw) for idx, raw in top),
             key=lambda item: item[1],
             reverse=True,
         )
         query_set = {qt.term for qt in terms}
+        targets = len(self._by_ref)
+        scale = SCALE_PER_IDF * math.log(1.0 + (targets + 0.5) / 0.5)
         candidates = tuple(
             Candidate(
                 kind=self._docs[idx].kind,
                 id=self._docs[idx].id,
-                score=round(1.0 - math.exp(-raw / SCALE), 4),
-                matched=self._matched_fields(idx, query_set),
+                score=round(1.0 - math.exp(-raw / scale), 4),
+                matched=self._matched_fields(idx, query_set) + (("phrasings",) if idx in voted else ()),
             )
             for idx, raw in boosted[: max(limit, 2)]
         )
@@ -183,26 +213,53 @@ class Matcher:
         """BM25F sums per document. On a large index, terms found in a big share of the documents (near
         stopwords of that corpus, weak evidence) only re-rank the best documents found by the rarer terms,
         as Lucene's common-terms query does; walking their long postings would dominate the latency."""
-        n = self._alive
-        common_df = max(COMMON_MIN_DF, int(COMMON_SHARE * n))
+        common_df = max(COMMON_MIN_DF, int(COMMON_SHARE * self._alive))
         with_df = ((qt, self._df(qt.term)) for qt in terms)
         weighted = sorted(((qt, df) for qt, df in with_df if df > 0), key=lambda item: item[1])
         scores: dict[int, float] = {}
         get = scores.get
+        pool: list[int] | None = None
         for position, (qt, df) in enumerate(weighted):
             docs, values = self._docs_of[qt.term], self._values_of[qt.term]
-            factor = qt.weight * math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            factor = qt.weight * self._idf(qt.term)
             if df <= common_df or position == 0:
                 for doc_idx, value in zip(docs, values, strict=True):
                     scores[doc_idx] = get(doc_idx, 0.0) + factor * value
                 continue
-            pool = heapq.nlargest(COMMON_POOL, scores.items(), key=lambda item: item[1])
+            if pool is None:
+                pool = heapq.nlargest(COMMON_POOL, scores, key=scores.__getitem__)
             size = len(docs)
-            for doc_idx, score in pool:
+            for doc_idx in pool:
                 at = bisect_left(docs, doc_idx)
                 if at < size and docs[at] == doc_idx:
-                    scores[doc_idx] = score + factor * values[at]
+                    scores[doc_idx] += factor * values[at]
         return scores
+
+    def _fold_phrasings(self, scores: dict[int, float], terms: list[QueryTerm]) -> set[int]:
+        """Replace each phrasing's score by a vote for its target: when the message says much the same as
+        an earlier one (the match reaches PHRASING_MIN_SIMILARITY of what either message would score against
+        itself), the target scores at least PHRASING_SHARE of that. Loose overlaps do not vote: a few shared
+        words with a long earlier message are no evidence. Returns the targets that got a vote."""
+        phrasings = self._phrasing_docs.intersection(scores)
+        voted: set[int] = set()
+        if not phrasings:
+            return voted
+        weight = FIELD_WEIGHTS["phrasings"]
+        best_value = weight * (K1 + 1.0) / (weight + K1)
+        own = sum(qt.weight * self._idf(qt.term) * best_value for qt in terms if self._live(qt.term))
+        for idx in phrasings:
+            raw = scores.pop(idx)
+            doc = self._docs[idx]
+            target = self._by_ref.get(doc.ref)
+            if target is None or raw < PHRASING_MIN_SIMILARITY * own:
+                continue
+            # Both ways: the earlier message must also be mostly covered by this one.
+            phrasing_terms = {self._stemmer.stem(w) for w in content_words(doc.phrasing or "")}
+            phrasing_own = sum(self._idf(term) * best_value for term in phrasing_terms)
+            if raw >= PHRASING_MIN_SIMILARITY * phrasing_own:
+                scores[target] = max(scores.get(target, 0.0), PHRASING_SHARE * raw)
+                voted.add(target)
+        return voted
 
     def add_article(self, article: Article) -> None:
         """Index a new or changed article; costs about as much as tokenising it."""
@@ -210,7 +267,7 @@ class Matcher:
         if ref in self._by_ref:
             self._retire(self._by_ref.pop(ref))
         self._articles[article.id] = article
-        self._append("article", article.id)
+        self._append(_Doc("article", article.id))
 
     def remove_article(self, article_id: str) -> None:
         ref = f"article:{article_id}"
@@ -220,6 +277,8 @@ class Matcher:
         self._retire(idx)
         del self._articles[article_id]
         self._phrasings.pop(ref, None)
+        for phrasing_idx in self._phrasing_idx.pop(ref, ()):
+            self._retire(phrasing_idx)
 
     def add_phrasing(self, ref: str, text: str) -> None:
         """Remember how someone asked for `ref` (a ticket was opened, an article confirmed helpful).
@@ -227,18 +286,21 @@ class Matcher:
         kind, target = parse_ref(ref)
         if ref not in self._by_ref:
             raise KeyError(ref)
-        if self._max_phrasings == 0 or not text.strip():
+        text = text.strip()
+        if self._max_phrasings == 0 or not text:
             return
-        # Retire the old entry before the text changes: retiring re-derives its terms from the current text.
-        self._retire(self._by_ref.pop(ref))
-        self._phrasings.setdefault(ref, deque(maxlen=self._max_phrasings)).append(text.strip())
-        self._append(kind, target)
+        texts = self._phrasings.setdefault(ref, deque(maxlen=self._max_phrasings))
+        indices = self._phrasing_idx.setdefault(ref, deque())
+        if len(texts) == self._max_phrasings:
+            self._retire(indices.popleft())
+        texts.append(text)
+        self._append(_Doc(kind, target, phrasing=text))
 
     def phrasings(self, ref: str) -> tuple[str, ...]:
         return tuple(self._phrasings.get(ref, ()))
 
     def __len__(self) -> int:
-        return self._alive
+        return len(self._by_ref)
 
     # ----- query side --------------------------------------------------------------------------------------
 
@@ -267,9 +329,16 @@ class Matcher:
         return list(out.values())
 
     def _df(self, term: str) -> int:
-        """How many live documents contain the term."""
+        """How many live entries (targets and learned phrasings) contain the term."""
         docs = self._docs_of.get(term)
         return 0 if docs is None else len(docs) - self._retired_of[term]
+
+    def _idf(self, term: str) -> float:
+        """Inverse document frequency among the targets only: learned phrasings must not shift the weight
+        of words (a hundred phrasings of "vpn" would otherwise make "vpn" look common)."""
+        n = len(self._by_ref)
+        df = max(0, self._df(term) - self._phrasing_df[term])
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def _live(self, term: str) -> bool:
         return self._df(term) > 0
@@ -379,18 +448,22 @@ class Matcher:
         self._surface: dict[str, str] = {}
         self._buckets: dict[str, list[str]] = {}
         self._field_terms_cache: dict[int, dict[str, frozenset[str]]] = {}
+        self._phrasing_docs: set[int] = set()
+        self._short_words: dict[str, list[str]] = {}
+        self._phrasing_df: Counter[str] = Counter()
+        self._phrasing_idx: dict[str, deque[int]] = {}
 
-    def _field_texts(self, kind: CandidateKind, target: str) -> dict[str, str]:
-        phrasings = " ".join(self._phrasings.get(f"{kind}:{target}", ()))
-        if kind == "catalog":
-            entry = self._catalog[target]
+    def _field_texts(self, doc: _Doc) -> dict[str, str]:
+        if doc.phrasing is not None:
+            return {"phrasings": doc.phrasing}
+        if doc.kind == "catalog":
+            entry = self._catalog[doc.id]
             return {
                 "title": f"{entry.title} {entry.title_sv}",
                 "keywords": " ".join(entry.keywords),
                 "description": entry.description,
-                "phrasings": phrasings,
             }
-        article = self._articles[target]
+        article = self._articles[doc.id]
         related = " ".join(
             f"{e.title} {e.title_sv} {' '.join(e.keywords)}"
             for e in (self._catalog.get(r) for r in article.related)
@@ -401,57 +474,85 @@ class Matcher:
             "tags": " ".join(article.tags),
             "body": article.body,
             "related": related,
-            "phrasings": phrasings,
         }
 
-    def _phrase_pairs(self, kind: CandidateKind, target: str) -> list[str]:
+    def _phrase_pairs(self, doc: _Doc, *, bulk: bool = False) -> list[str]:
         """Adjacent stem pairs inside each title, keyword and tag ("access card" -> "access card"): a
         message that has a curated phrase in order is a stronger match than one with its words scattered."""
-        if kind == "catalog":
-            entry = self._catalog[target]
+        if doc.phrasing is not None:
+            return []
+        if doc.kind == "catalog":
+            entry = self._catalog[doc.id]
             phrases = [entry.title, entry.title_sv, *entry.keywords]
         else:
-            article = self._articles[target]
+            article = self._articles[doc.id]
             phrases = [article.title, *article.tags]
         pairs: list[str] = []
         stem = self._stemmer.stem
         for phrase in phrases:
-            terms = [stem(w) for w in content_words(phrase)]
+            if phrase.isalnum():
+                continue  # one word, no pair
+            terms = [stem(w) for w in self._tokenise(phrase, bulk=bulk)]
             pairs.extend(f"{a} {b}" for a, b in pairwise(terms))
         return pairs
 
-    def _field_words(self, kind: CandidateKind, target: str) -> dict[str, list[str]]:
-        return {name: content_words(text) for name, text in self._field_texts(kind, target).items()}
+    def _tokenise(self, text: str, *, bulk: bool) -> list[str]:
+        if bulk and len(text) <= SHORT_FIELD:
+            # In a bulk build, titles, keywords and related items repeat across documents: tokenise once.
+            words_of = self._short_words.get(text)
+            if words_of is None:
+                words_of = self._short_words[text] = content_words(text)
+            return words_of
+        return content_words(text)
 
-    def _build(self, targets: list[tuple[CandidateKind, str]]) -> None:
+    def _field_words(self, doc: _Doc) -> dict[str, list[str]]:
+        return {name: content_words(text) for name, text in self._field_texts(doc).items()}
+
+    def _build(self, docs: list[_Doc]) -> None:
         # Two passes, so that every document is length-normalised against the final average field length.
         # Lengths count whitespace-separated words, which is cheap enough to do twice and keeps the token
         # lists of only one document in memory at a time.
-        texts = [(kind, target, self._field_texts(kind, target)) for kind, target in targets]
-        for _, _, fields in texts:
-            for name, text in fields.items():
-                self._field_len_sum[name] += len(text.split())
-                self._field_count[name] += 1
-        for kind, target, fields in texts:
-            self._add(kind, target, fields, count_lengths=False)
+        texts = [(doc, self._field_texts(doc)) for doc in docs]
+        lengths = []
+        for _, fields in texts:
+            field_lengths = {name: len(text.split()) for name, text in fields.items()}
+            lengths.append(field_lengths)
+            self._field_len_sum.update(field_lengths)
+            self._field_count.update(field_lengths.keys())
+        # A bulk build creates no reference cycles; the collector's passes over the growing heap would only
+        # add a quarter to the time.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for (doc, fields), field_lengths in zip(texts, lengths, strict=True):
+                self._add(doc, fields, field_lengths)
+        finally:
+            self._short_words.clear()
+            if collecting:
+                gc.enable()
 
-    def _append(self, kind: CandidateKind, target: str) -> None:
-        self._add(kind, target, self._field_texts(kind, target), count_lengths=True)
+    def _append(self, doc: _Doc) -> None:
+        texts = self._field_texts(doc)
+        lengths = {name: len(text.split()) for name, text in texts.items()}
+        self._field_len_sum.update(lengths)
+        self._field_count.update(lengths.keys())
+        self._add(doc, texts, lengths, bulk=False)
 
-    def _add(self, kind: CandidateKind, target: str, texts: dict[str, str], *, count_lengths: bool) -> None:
+    def _add(self, doc: _Doc, texts: dict[str, str], lengths: dict[str, int], *, bulk: bool = True) -> None:
         idx = len(self._docs)
-        self._docs.append(_Doc(kind, target))
-        self._by_ref[f"{kind}:{target}"] = idx
+        self._docs.append(doc)
+        if doc.phrasing is None:
+            self._by_ref[doc.ref] = idx
+        else:
+            self._phrasing_docs.add(idx)
+            self._phrasing_idx.setdefault(doc.ref, deque()).append(idx)
         self._alive += 1
         stem = self._stemmer.stem
         surface = self._surface
         fields = []
         for name, text in texts.items():
-            length = len(text.split())
-            if count_lengths:
-                self._field_len_sum[name] += length
-                self._field_count[name] += 1
-            field_words = content_words(text)
+            length = lengths[name]
+            field_words = self._tokenise(text, bulk=bulk)
             if field_words:
                 fields.append((name, length, field_words))
         # The longest field (an article's body) first: it seeds the weights in one comprehension, and only
@@ -475,8 +576,10 @@ class Matcher:
                 weights = dict(zip(counts.keys(), map(mul, counts.values(), repeat(weight)), strict=True))
         if PHRASE_WEIGHT > 0:
             get = weights.get
-            for pair, tf in Counter(self._phrase_pairs(kind, target)).items():
+            for pair, tf in Counter(self._phrase_pairs(doc, bulk=bulk)).items():
                 weights[pair] = get(pair, 0.0) + PHRASE_WEIGHT * tf
+        if doc.phrasing is not None:
+            self._phrasing_df.update(weights.keys())
         # The hot loop of indexing, written as map() over C functions: one Python-level step per posting
         # would dominate building a large index.
         docs_of, values_of = self._docs_of, self._values_of
@@ -492,24 +595,28 @@ class Matcher:
         doc = self._docs[idx]
         if not doc.alive:
             return
-        texts = self._field_texts(doc.kind, doc.id)
+        texts = self._field_texts(doc)
         doc.alive = False
         self._alive -= 1
         self._retired.add(idx)
+        self._phrasing_docs.discard(idx)
         stem = self._stemmer.stem
         for name, text in texts.items():
             self._field_len_sum[name] -= len(text.split())
             self._field_count[name] -= 1
-        self._retired_of.update({stem(w) for text in texts.values() for w in content_words(text)})
+        terms = {stem(w) for text in texts.values() for w in content_words(text)}
+        self._retired_of.update(terms)
+        if doc.phrasing is not None:
+            self._phrasing_df.subtract(terms)
         if PHRASE_WEIGHT > 0:
-            self._retired_of.update(set(self._phrase_pairs(doc.kind, doc.id)))
+            self._retired_of.update(set(self._phrase_pairs(doc)))
         if len(self._retired) > COMPACT_AFTER and len(self._retired) * 4 > len(self._docs):
             self._compact()
 
     def _compact(self) -> None:
-        targets = [(d.kind, d.id) for d in self._docs if d.alive]
+        alive = [doc for doc in self._docs if doc.alive]
         self._reset_index()
-        self._build(targets)
+        self._build(alive)
 
     def _matched_fields(self, idx: int, query_terms: set[str]) -> tuple[str, ...]:
         field_terms = self._field_terms_cache.get(idx)
@@ -517,8 +624,7 @@ class Matcher:
             doc = self._docs[idx]
             stem = self._stemmer.stem
             field_terms = {
-                name: frozenset(stem(w) for w in field_words)
-                for name, field_words in self._field_words(doc.kind, doc.id).items()
+                name: frozenset(stem(w) for w in field_words) for name, field_words in self._field_words(doc).items()
             }
             if len(self._field_terms_cache) >= FIELD_CACHE_SIZE:
                 self._field_terms_cache.clear()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 import snowballstemmer
 
@@ -49,7 +48,8 @@ _FOLD_COMMON = str.maketrans(
     }
 )
 
-# Generic function words of both languages, folded. Kept deliberately short: words such as "not", "new" or
+# Function words, greetings, fillers and light verbs ("see", "get", "funkar") of both languages, folded: in
+# a small index their idf looks high, but they say nothing about the need. Words such as "not", "new" or
 # "own" can carry the need ("won't start", "new hire") and stay searchable.
 STOPWORDS: frozenset[str] = frozenset(
     """
@@ -73,7 +73,8 @@ STOPWORDS: frozenset[str] = frozenset(
 
 
 def strip_markup(text: str) -> str:
-    """Remove Slack mrkdwn that is not the user's words: mentions, channel links, URLs, :emoji:, *bold*."""
+    """Remove Slack mrkdwn that is not the user's words: mentions, channel links, URLs, :emoji:. (The
+    markers of *bold*, _italic_ and `code` fall away when tokenising.)"""
     if "<" in text:
         text = _LINK_WITH_LABEL.sub(r" \1 ", text)
     text = _NOISE.sub(" ", text)
@@ -110,26 +111,22 @@ class Stemmer:
     stemmers. The Swedish algorithm's suffixes hardly involve å/ä/ö, so it works on folded text; stemming the
     same way on both sides matters more than linguistic purity."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_size: int = 500_000) -> None:
         self._sv = snowballstemmer.stemmer("swedish")
         self._en = snowballstemmer.stemmer("english")
-        # Bounded by the vocabulary people use, which grows slowly; a plain dict is the fastest cache.
+        # A plain dict is the fastest cache; it is emptied when full, since a long-running desk sees an
+        # endless stream of typos and names.
         self._cache: dict[str, str] = {}
+        self._cache_size = cache_size
 
     def stem(self, word: str) -> str:
         stem = self._cache.get(word)
         if stem is None:
             stem = self._stem(word)
+            if len(self._cache) >= self._cache_size:
+                self._cache.clear()
             self._cache[word] = stem
         return stem
-
-    def stems(self, words: Iterable[str]) -> list[str]:
-        """Stems of many words at once (the indexing hot path: one dict lookup per word)."""
-        words = list(words)
-        cache = self._cache
-        for word in set(words).difference(cache):
-            cache[word] = self._stem(word)
-        return list(map(cache.__getitem__, words))
 
     def _stem(self, word: str) -> str:
         if len(word) <= 3 or word.isdigit():

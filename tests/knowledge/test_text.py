@@ -43,7 +43,8 @@ def test_stemmer_joins_inflections_in_both_languages() -> None:
     assert stem("semesterdagar") == stem("semesterdag")
 
 
-def test_stems_in_bulk_agree_with_single_stems() -> None:
-    stemmer = Stemmer()
-    batch = ["printers", "skrivaren", "printers", "vpn"]
-    assert stemmer.stems(batch) == [stemmer.stem(w) for w in batch]
+def test_stem_cache_is_bounded_and_stays_correct() -> None:
+    stemmer = Stemmer(cache_size=2)
+    first = [stemmer.stem(w) for w in ("printers", "skrivaren", "passwords", "printers")]
+    assert first == [Stemmer().stem(w) for w in ("printers", "skrivaren", "passwords", "printers")]
+    assert len(stemmer._cache) <= 2
