@@ -26,6 +26,7 @@ from bot.services.knowledge_base import KnowledgeBase
 from bot.services.notifications import NotificationPlanner
 from bot.services.outbox import OutboxDispatcher
 from bot.services.people import People
+from bot.services.queue import QueueService
 from bot.services.reaction_tickets import ReactionTickets
 from bot.services.requests import RequestService
 from bot.services.status import StatusService
@@ -53,6 +54,7 @@ class Desk:
     conversation: ConversationService
     status: StatusService
     triage: TriageService
+    queue: QueueService
     http: aiohttp.ClientSession
     gateway: SlackGateway
     people: People
@@ -113,6 +115,7 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
         conversation=ConversationService(sessions, clock, tickets),
         status=StatusService(sessions, clock),
         triage=TriageService(config, tickets, people),
+        queue=QueueService(sessions, clock),
         http=http,
         gateway=gateway,
         people=people,

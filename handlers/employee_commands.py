@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from bot.blocks.ids import CallbackId
+from bot.blocks.queue import queue_blocks
 from bot.blocks.request_form import FormContext, catalogue_view, loading_view, request_view
 from bot.blocks.status import status_blocks
 from bot.blocks.suggestion import suggestion_blocks
@@ -46,6 +47,16 @@ class CommandListeners:
             listing = await self.desk.status.for_requester(user, key=key)
             reply, blocks = status_blocks(listing, language, self.desk.clock.now(), self.desk.policies)
             await respond(text=reply, blocks=blocks, response_type="ephemeral")
+            return
+        if words and words[0].lower() in ("queue", "kö"):
+            teams = await self.desk.people.teams_of(user)
+            if not teams:
+                await respond(text=t(language, "queue.not_agent"), response_type="ephemeral")
+                return
+            queue = await self.desk.queue.for_agent(user, teams)
+            timezone = self.desk.policies.timezone(teams[0])
+            blocks = queue_blocks(queue, language, self.desk.clock.now(), timezone)
+            await respond(text=t(language, "queue.title"), blocks=blocks, response_type="ephemeral")
             return
         if not has_words(text):
             await self.desk.gateway.open_view(str(command["trigger_id"]), catalogue_view(self.desk.config, language))

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks.home import home_view
 from bot.blocks.ids import ActionId
+from bot.blocks.queue import queue_blocks
 
 if TYPE_CHECKING:
     from bot.bootstrap import Desk
@@ -37,5 +38,12 @@ class HomeListeners:
         language = await self.desk.people.language(user)
         listing = await self.desk.status.for_requester(user)
         results = [article for article, _ in self.desk.knowledge.search_articles(query)] if query else []
-        view = home_view(listing, language, self.desk.clock.now(), self.desk.policies, query=query, results=results)
+        now = self.desk.clock.now()
+        view = home_view(listing, language, now, self.desk.policies, query=query, results=results)
+        teams = await self.desk.people.teams_of(user)
+        if teams:
+            # Agents see their queue above their own requests.
+            queue = await self.desk.queue.for_agent(user, teams)
+            agent_part = queue_blocks(queue, language, now, self.desk.policies.timezone(teams[0]))
+            view["blocks"] = (view["blocks"][:2] + agent_part + view["blocks"][2:])[:100]
         await self.desk.gateway.publish_home(user, view)

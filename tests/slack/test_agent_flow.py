@@ -99,7 +99,7 @@ async def test_twenty_agents_pressing_claim_at_once(desk: Desk, slack: LocalSlac
     assert row.assignee_id in agents
     assert row.state == "in_progress"
     assert await events(db, "claimed") == 1
-    # Each loser hears it in their own language (Oskar's Slack is in Swedish).
+    # Each loser hears it in their own language (Lena's Slack is in Swedish).
     notices = [
         e
         for e in slack.workspace.ephemerals
@@ -291,3 +291,38 @@ async def test_someone_else_cannot_cancel_the_requesters_ticket(desk: Desk, slac
     assert (await ticket_row(db)).state == "open"
     assert "bara teamets handläggare kan göra det. Inget ändrades." in slack.ephemerals_for("erik")[-1].text_content
     del confirmation
+
+
+async def test_queue_lists_unassigned_work_and_claims_from_it(desk: Desk, slack: LocalSlack, db: Database) -> None:
+    await printer_ticket(desk, slack)
+    await slack.slash_command("lena-it", "/helpdesk", "queue")
+    queue = slack.ephemerals_for("lena-it")[-1]
+    # Lena's Slack is in Swedish.
+    assert "Ej tilldelade i dina team, mest brådskande först" in queue.text_content
+    assert "*IT-1*" in queue.text_content
+    await slack.click("lena-it", queue.ts, ActionId.CLAIM)
+    await desk.settle()
+    assert (await ticket_row(db)).assignee_id == LENA
+
+    await slack.slash_command("lena-it", "/helpdesk", "queue")
+    mine = slack.ephemerals_for("lena-it")[-1].text_content
+    assert mine.index("*IT-1*") < mine.index("Ej tilldelade i dina team")
+
+    await slack.slash_command("anna", "/helpdesk", "queue")
+    assert "You are not an agent of any team" in slack.ephemerals_for("anna")[-1].text_content
+
+
+async def test_agents_home_shows_their_queue(desk: Desk, slack: LocalSlack) -> None:
+    await printer_ticket(desk, slack)
+    await slack.open_app_home("lena-it")
+    await desk.settle()
+    home = slack.home_of("lena-it")
+    assert home is not None
+    assert "Din kö" in home.text_content
+    assert "*IT-1*" in home.text_content
+    await slack.open_app_home("anna")
+    await desk.settle()
+    anna_home = slack.home_of("anna")
+    assert anna_home is not None
+    assert "Your queue" not in anna_home.text_content
+    assert "*IT-1*" in anna_home.text_content
