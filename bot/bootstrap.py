@@ -17,9 +17,12 @@ from bot.clock import Clock, SystemClock
 from bot.config import DeskConfig
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.migrate import upgrade
+from bot.notify.feedback_messages import FeedbackMessages
 from bot.notify.ticket_messages import TicketMessages
 from bot.notify.triage_messages import TriageMessages
+from bot.scheduler import Leases, Scheduler, process_identity
 from bot.services.conversation import ConversationService
+from bot.services.feedback import FeedbackService, SurveyPlanner
 from bot.services.inbox import Inbox
 from bot.services.intake import IntakeService
 from bot.services.knowledge_base import KnowledgeBase
@@ -55,6 +58,8 @@ class Desk:
     status: StatusService
     triage: TriageService
     queue: QueueService
+    feedback: FeedbackService
+    scheduler: Scheduler
     http: aiohttp.ClientSession
     gateway: SlackGateway
     people: People
@@ -89,9 +94,10 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     sessions = make_sessionmaker(engine)
     policies = SlaPolicies(config)
     knowledge = await KnowledgeBase.load(config, sessions)
-    tickets = TicketService(sessions, clock, observers=[NotificationPlanner()])
+    tickets = TicketService(sessions, clock, observers=[NotificationPlanner(), SurveyPlanner(config)])
     outbox = OutboxDispatcher(sessions, clock)
     intake = IntakeService(sessions, clock, config, knowledge, policies)
+    conversation = ConversationService(sessions, clock, tickets)
 
     http = aiohttp.ClientSession()
     client = make_web_client(config.slack.bot_token, config.slack.api_url, http)
@@ -112,10 +118,12 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
         outbox=outbox,
         intake=intake,
         requests=RequestService(sessions, clock, config, tickets, knowledge),
-        conversation=ConversationService(sessions, clock, tickets),
+        conversation=conversation,
         status=StatusService(sessions, clock),
         triage=TriageService(config, tickets, people),
         queue=QueueService(sessions, clock),
+        feedback=FeedbackService(sessions, clock, config, tickets, people, policies, conversation),
+        scheduler=Scheduler(Leases(sessions, clock, process_identity())),
         http=http,
         gateway=gateway,
         people=people,
@@ -126,6 +134,8 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     messages = TicketMessages(sessions, gateway, config, policies, clock)
     messages.register(outbox)
     TriageMessages(messages, gateway, config).register(outbox)
+    FeedbackMessages(sessions, messages, gateway, config).register(outbox)
+    desk.scheduler.every("close-unanswered", 300, desk.feedback.close_unanswered)
     edge.after_event = outbox.kick
 
     if bolt is not None:
@@ -151,6 +161,7 @@ def start_background(desk: Desk, stop: asyncio.Event) -> None:
     """The loops `servicedesk run` keeps going: deliver the outbox, retry what the inbox still holds."""
     desk.background.append(asyncio.create_task(desk.outbox.run(stop)))
     desk.background.append(asyncio.create_task(_inbox_loop(desk, stop)))
+    desk.background.append(asyncio.create_task(desk.scheduler.run(stop)))
 
 
 async def _inbox_loop(desk: Desk, stop: asyncio.Event, interval: float = 10.0) -> None:

@@ -14,6 +14,7 @@ from handlers import (
     employee_messages,
     employee_views,
     fallbacks,
+    feedback,
     home,
     reactions,
 )
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 def register(app: AsyncApp, desk: Desk) -> None:
     employee_messages.register(app, desk)
     agent_card.register(app, desk)
+    feedback.register(app, desk)
     employee_commands.register(app, desk)
     employee_actions.register(app, desk)
     employee_views.register(app, desk)

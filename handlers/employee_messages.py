@@ -43,7 +43,9 @@ class MessageListeners:
             found = await self.desk.conversation.ticket_for_thread(channel, str(thread_ts))
             if found is not None:
                 ticket, side = found
-                if side == "requester" and user == ticket.requester_id:
+                if side == "requester" and user == ticket.requester_id and ticket.state.value == "closed":
+                    await self.desk.feedback.reply_after_close(ticket, user_id=user, text=text, channel=channel, ts=ts)
+                elif side == "requester" and user == ticket.requester_id:
                     await self.desk.conversation.from_requester(
                         ticket.id, user_id=user, text=text, channel=channel, ts=ts
                     )

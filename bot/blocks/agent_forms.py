@@ -13,9 +13,17 @@ NOTE_BLOCK = "desk.note_text"
 NOTE_ACTION = "value"
 
 
-def _note_modal(
-    callback_id: str, language: str, ticket_id: int, key: str, title_key: str, label_key: str
+def text_modal(
+    callback_id: str,
+    language: str,
+    ticket_id: int,
+    key: str,
+    title_key: str,
+    label_key: str,
+    *,
+    optional: bool = False,
 ) -> dict[str, Any]:
+    """A one-field modal about one ticket (resolution, note, reason, comment, follow-up)."""
     return {
         "type": "modal",
         "callback_id": callback_id,
@@ -23,11 +31,13 @@ def _note_modal(
         "submit": plain(t(language, "forms.save"), MODAL_TITLE_MAX),
         "close": plain(t(language, "request.close"), MODAL_TITLE_MAX),
         "private_metadata": json.dumps({"k": ticket_id}),
+        "notify_on_close": True,
         "blocks": [
             {
                 "type": "input",
                 "block_id": NOTE_BLOCK,
                 "label": plain(t(language, label_key)),
+                "optional": optional,
                 "element": {
                     "type": "plain_text_input",
                     "action_id": NOTE_ACTION,
@@ -40,13 +50,13 @@ def _note_modal(
 
 
 def resolve_modal(language: str, ticket_id: int, key: str) -> dict[str, Any]:
-    return _note_modal(
+    return text_modal(
         CallbackId.RESOLVE_FORM, language, ticket_id, key, "forms.resolve_title", "forms.resolution_label"
     )
 
 
 def note_modal(language: str, ticket_id: int, key: str) -> dict[str, Any]:
-    return _note_modal(CallbackId.NOTE_FORM, language, ticket_id, key, "forms.note_title", "forms.note_label")
+    return text_modal(CallbackId.NOTE_FORM, language, ticket_id, key, "forms.note_title", "forms.note_label")
 
 
 def read_note(view: dict[str, Any]) -> tuple[int | None, str]:

@@ -53,11 +53,18 @@ class TicketMessages:
         self._clock = clock
 
     async def post_once(
-        self, item: OutboxItem, channel: str, text: str, blocks: list[dict[str, Any]], *, thread_ts: str | None
+        self,
+        item: OutboxItem,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]],
+        *,
+        thread_ts: str | None,
+        key_suffix: str | None = None,
     ) -> str | None:
         """Post with the outbox key as metadata; a retry first looks for the earlier attempt's message.
         Returns the new message's ts, or None when the earlier attempt had already posted it."""
-        key = item.dedupe_key
+        key = f"{item.dedupe_key}:{key_suffix}" if key_suffix else item.dedupe_key
         try:
             if item.attempts > 1 and await self._gateway.find_own_message(channel, key, thread_ts=thread_ts):
                 return None
@@ -185,13 +192,40 @@ class TicketMessages:
         if notice == "resolved":
             note = quote(str(payload.get("data", {}).get("note") or ticket.resolution_note or ""))
             return t(lang, "notice.resolved", key=ticket.key, agent=f"<@{actor}>" if actor else team_name, note=note)
+        if notice == "closed":
+            reason = str(payload.get("data", {}).get("reason") or "")
+            return t(lang, "notice.closed_silently" if reason == "no answer" else "notice.closed", key=ticket.key)
+        if notice == "reopened":
+            return t(lang, "notice.reopened", key=ticket.key)
+        if notice == "survey":
+            return t(lang, "notice.survey", key=ticket.key, team=team_name)
+        if notice == "linked":
+            data = payload.get("data", {})
+            return t(lang, "notice.linked", key=ticket.key, old=str(data.get("old_key")), team=team_name)
         return None
 
     def notice_actions(self, ticket: TicketSnapshot, notice: str) -> list[dict[str, Any]]:
         """Buttons that go with a notice: the requester can cancel an open request from its confirmation."""
+        lang = ticket.language
         if notice == "created":
-            label = t(ticket.language, "notice.cancel_button")
+            label = t(lang, "notice.cancel_button")
             return [actions(button(label, ActionId.CANCEL_OWN, {"k": ticket.id}))]
+        if notice == "resolved":
+            value = {"k": ticket.id}
+            return [
+                actions(
+                    button(t(lang, "notice.solved_button"), ActionId.CONFIRM_SOLVED, value, style="primary"),
+                    button(t(lang, "notice.still_button"), ActionId.STILL_A_PROBLEM, value),
+                )
+            ]
+        if notice == "survey":
+            return [
+                actions(
+                    # Action ids are unique within a block, so each rating gets its own.
+                    *(button(f"{n} " + "★" * n, f"{ActionId.RATE}.{n}", {"k": ticket.id, "r": n}) for n in range(1, 6)),
+                    block_id=f"rate.{ticket.id}",
+                )
+            ]
         return []
 
     async def send_relay(self, item: OutboxItem) -> None:

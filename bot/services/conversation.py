@@ -52,7 +52,9 @@ class ConversationService:
             side = "triage" if row.triage_channel == channel and row.triage_ts == thread_ts else "requester"
             return TicketSnapshot.of(row), side
 
-    async def from_requester(self, ticket_id: int, *, user_id: str, text: str, channel: str, ts: str) -> Relayed | None:
+    async def from_requester(
+        self, ticket_id: int, *, user_id: str, text: str, channel: str | None, ts: str | None
+    ) -> Relayed | None:
         relayed = await self._store(
             ticket_id, author=user_id, text=text, channel=channel, ts=ts, internal=False, to="triage"
         )
@@ -101,7 +103,15 @@ class ConversationService:
             return Relayed(TicketSnapshot.of(ticket), comment.id, True)
 
     async def _store(
-        self, ticket_id: int, *, author: str, text: str, channel: str, ts: str, internal: bool, to: str | None
+        self,
+        ticket_id: int,
+        *,
+        author: str,
+        text: str,
+        channel: str | None,
+        ts: str | None,
+        internal: bool,
+        to: str | None,
     ) -> Relayed | None:
         now = self._clock.now()
         try:

@@ -11,7 +11,19 @@ from bot.services.tickets import Change
 
 # Changes the requester hears about in their thread, each once.
 REQUESTER_NOTICES = frozenset(
-    {"created", "claimed", "assigned", "moved", "cancelled", "approved", "rejected", "waiting_on_requester", "resolved"}
+    {
+        "created",
+        "claimed",
+        "assigned",
+        "moved",
+        "cancelled",
+        "approved",
+        "rejected",
+        "waiting_on_requester",
+        "resolved",
+        "closed",
+        "reopened",
+    }
 )
 # Changes written as a line in the card's thread: the ticket's history where the team looks.
 HISTORY = frozenset(

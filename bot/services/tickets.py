@@ -39,6 +39,7 @@ class NewTicket:
     requester_channel: str | None = None
     requester_thread_ts: str | None = None
     origin_key: str | None = None
+    linked_ticket_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,7 @@ class TicketService:
             requester_channel=new.requester_channel,
             requester_thread_ts=new.requester_thread_ts,
             origin_key=new.origin_key,
+            linked_ticket_id=new.linked_ticket_id,
             version=1,
             created_at=now,
             updated_at=now,
