@@ -17,10 +17,12 @@ from bot.clock import Clock, SystemClock
 from bot.config import DeskConfig
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.migrate import upgrade
+from bot.notify.approval_messages import ApprovalMessages
 from bot.notify.feedback_messages import FeedbackMessages
 from bot.notify.ticket_messages import TicketMessages
 from bot.notify.triage_messages import TriageMessages
 from bot.scheduler import Leases, Scheduler, process_identity
+from bot.services.approvals import ApprovalService
 from bot.services.conversation import ConversationService
 from bot.services.feedback import FeedbackService, SurveyPlanner
 from bot.services.inbox import Inbox
@@ -59,6 +61,7 @@ class Desk:
     triage: TriageService
     queue: QueueService
     feedback: FeedbackService
+    approvals: ApprovalService
     scheduler: Scheduler
     http: aiohttp.ClientSession
     gateway: SlackGateway
@@ -103,6 +106,7 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     client = make_web_client(config.slack.bot_token, config.slack.api_url, http)
     gateway = SlackGateway(client)
     people = People(gateway, config)
+    approvals = ApprovalService(sessions, clock, config, gateway, tickets)
     bolt = None
     if config.slack.bot_token:
         bolt = _bolt_app(client, config)
@@ -117,7 +121,7 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
         tickets=tickets,
         outbox=outbox,
         intake=intake,
-        requests=RequestService(sessions, clock, config, tickets, knowledge),
+        requests=RequestService(sessions, clock, config, tickets, knowledge, approvals),
         conversation=conversation,
         status=StatusService(sessions, clock),
         triage=TriageService(config, tickets, people),
@@ -127,7 +131,8 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
         http=http,
         gateway=gateway,
         people=people,
-        reactions=ReactionTickets(config, gateway, people, knowledge, tickets, intake),
+        reactions=ReactionTickets(config, gateway, people, knowledge, tickets, intake, approvals, sessions),
+        approvals=approvals,
         bolt=bolt,
         edge=edge,
     )
@@ -135,7 +140,9 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     messages.register(outbox)
     TriageMessages(messages, gateway, config).register(outbox)
     FeedbackMessages(sessions, messages, gateway, config).register(outbox)
+    ApprovalMessages(sessions, messages, gateway, people, config).register(outbox)
     desk.scheduler.every("close-unanswered", 300, desk.feedback.close_unanswered)
+    desk.scheduler.every("approval-reminders", 300, approvals.remind)
     edge.after_event = outbox.kick
 
     if bolt is not None:

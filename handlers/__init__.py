@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from handlers import (
     agent_card,
+    approvals,
     employee_actions,
     employee_commands,
     employee_messages,
@@ -27,6 +28,7 @@ def register(app: AsyncApp, desk: Desk) -> None:
     employee_messages.register(app, desk)
     agent_card.register(app, desk)
     feedback.register(app, desk)
+    approvals.register(app, desk)
     employee_commands.register(app, desk)
     employee_actions.register(app, desk)
     employee_views.register(app, desk)

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.blocks.ids import ActionId
-from bot.blocks.text import actions, button, context, quote, section
+from bot.blocks.text import actions, button, context, escape, quote, section
 from bot.blocks.triage_card import card_blocks
 from bot.clock import Clock
 from bot.config import DeskConfig
@@ -184,7 +184,12 @@ class TicketMessages:
         if notice == "approved":
             return t(lang, "notice.approved", key=ticket.key, team=team_name)
         if notice == "rejected":
-            return t(lang, "notice.rejected", key=ticket.key)
+            return t(
+                lang,
+                "notice.rejected",
+                key=ticket.key,
+                reason=escape(str(payload.get("data", {}).get("reason") or "-")),
+            )
         if notice == "moved":
             return t(lang, "notice.moved", key=ticket.key, team=team_name)
         if notice == "waiting_on_requester":

@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.config import DeskConfig
 from bot.db.models import IntakeRequest
 from bot.domain.forms import FieldError, validate_form
+from bot.services.approvals import ApprovalService
 from bot.services.knowledge_base import KnowledgeBase
 from bot.services.tickets import NewTicket, TicketService, TicketSnapshot, display_title
 
@@ -54,7 +55,9 @@ class RequestService:
         config: DeskConfig,
         tickets: TicketService,
         knowledge: KnowledgeBase,
+        approvals: ApprovalService,
     ) -> None:
+        self._approvals = approvals
         self._sessions = sessions
         self._clock = clock
         self._config = config
@@ -103,8 +106,12 @@ class RequestService:
             requester_thread_ts=form.requester_thread_ts,
             origin_key=form.origin_key,
         )
+        # Who approves is looked up in Slack before the transaction, so no Slack call holds a database lock.
+        plan = await self._approvals.plan(item, form.requester_id) if item and item.approval else None
         async with self._sessions.begin() as session:
             ticket, created = await self._tickets.open_in(session, new)
+            if created and plan is not None:
+                await self._approvals.open_in(session, ticket.id, plan)
             learned = None
             if created and form.intake_id is not None:
                 intake = await session.get(IntakeRequest, form.intake_id)
