@@ -62,6 +62,8 @@ class Desk:
         """Finish every event taken and deliver every queued message (tests and the local workspace)."""
         for _ in range(10):
             await self.edge.settle()
+            # The background loop may hold a claimed message that drain() cannot see; let it finish first.
+            await self.outbox.idle()
             if await self.outbox.drain() == 0 and not self.edge.busy:
                 return
 
