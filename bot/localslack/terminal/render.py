@@ -254,8 +254,8 @@ def render_message(
         markers.append(style.warn("(only you)"))
     if shown.edited:
         markers.append(style.dim("(updated)"))
-    number = f"#{shown.number}" if shown.number else "  "
-    header = " ".join([style.dim(number), style.bold(shown.author), style.dim(clock_of(shown.ts, tz)), *markers])
+    number = [style.dim(f"#{shown.number}")] if shown.number else []
+    header = " ".join([*number, style.bold(shown.author), style.dim(clock_of(shown.ts, tz)), *markers])
     body = render_blocks(shown.blocks, names, numbering, target, style) if shown.blocks else []
     if not body:
         body = mrkdwn(shown.text, names, style).splitlines() or [""]

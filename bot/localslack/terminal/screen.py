@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.localslack.models import Ephemeral, Message
-from bot.localslack.terminal.render import Names, Numbering, Shown, Style, render_message
+from bot.localslack.terminal.render import Names, Numbering, Shown, Style, render_blocks, render_message
 from bot.localslack.workspace import Workspace
 
 
@@ -22,8 +23,10 @@ class Snapshot:
     dm_count: int = 0
 
 
-def fingerprint(text: str, blocks: object, extra: object = None) -> str:
-    return json.dumps([text, blocks, extra], sort_keys=True, default=str)
+def fingerprint(text: str, blocks: list[dict[str, Any]], extra: object = None) -> str:
+    """What a person would see, as rendered: Slack's made-up block and action ids do not count as a change."""
+    seen = render_blocks(blocks, {}, Numbering(), None)
+    return json.dumps([text, seen, extra], sort_keys=True, default=str)
 
 
 class Screen:
@@ -38,6 +41,12 @@ class Screen:
         found = {u.id: u.handle for u in self.workspace.users.values()}
         found.update({c.id: c.name for c in self.workspace.channels.values() if not c.is_im})
         return found
+
+    def title(self, channel_id: str, thread_ts: str | None) -> str:
+        place = self.place(channel_id)
+        if thread_ts is None:
+            return place
+        return f"thread of #{self.number_of(channel_id, thread_ts)} in {place}"
 
     def place(self, channel_id: str) -> str:
         channel = self.workspace.channels[channel_id]

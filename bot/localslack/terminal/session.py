@@ -159,8 +159,10 @@ class Session:
         numbering = Numbering()
         messages = self.screen.conversation(self.channel_id, self.thread_ts)[-RECENT:]
         lines = self.screen.show_messages(messages, numbering, self.tz)
-        self.out.line(self.style.bold(f"--- {self.screen.place(self.channel_id)} ---"))
-        self.show(lines or [self.style.dim("(no messages yet)")], numbering)
+        self.out.line(self.style.bold(f"--- {self.screen.title(self.channel_id, self.thread_ts)} ---"))
+        self.out.lines(lines or [self.style.dim("(no messages yet)")])
+        # A new place on screen: only its choices can be pressed now.
+        self.choices = {choice.number: choice for choice in numbering.choices}
 
     def show_view(self, view: View) -> Numbering:
         numbering = Numbering()
