@@ -110,7 +110,9 @@ def test_card_shows_header_fields_quote_divider_context_and_menus() -> None:
         "[5] Claim  [6] Assign (a handle)  [7] Priority: high  [8] More...",
     ]
     claim, assign, priority, menu = numbering.choices
-    assert assign.kind == "users_select" and assign.needs_option
+    assert not claim.needs_option
+    assert assign.kind == "users_select"
+    assert assign.needs_option
     assert priority.options == (("low", "low"), ("high", "high"))
     assert menu.options == (("wait", "Wait for requester"),)
 
