@@ -64,7 +64,8 @@ class Desk:
             await self.edge.settle()
             # The background loop may hold a claimed message that drain() cannot see; let it finish first.
             await self.outbox.idle()
-            if await self.outbox.drain() == 0 and not self.edge.busy:
+            # Checked after drain: the background round may have taken the message drain() came for.
+            if await self.outbox.drain() == 0 and not self.edge.busy and self.outbox.is_idle:
                 return
 
     async def close(self) -> None:

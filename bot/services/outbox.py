@@ -106,6 +106,10 @@ class OutboxDispatcher:
             if self._rounds == 0:
                 self._idle.set()
 
+    @property
+    def is_idle(self) -> bool:
+        return self._rounds == 0
+
     async def idle(self) -> None:
         """Wait until no round of this process is delivering: a claimed message is then sent or rescheduled."""
         await self._idle.wait()
