@@ -5,7 +5,13 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
-from typing import TextIO
+from typing import Protocol, TextIO
+
+
+class Lines(Protocol):
+    async def read(self) -> str | None:
+        """The next typed line, without its newline; None when input has ended."""
+        ...
 
 
 class LineReader:

@@ -9,7 +9,8 @@ import errno
 import os
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
@@ -19,7 +20,7 @@ from bot.clock import OffsetClock
 from bot.config import DeskConfig, load_config
 from bot.localslack.driver import LocalSlack
 from bot.localslack.terminal.clockctl import ClockControl
-from bot.localslack.terminal.lines import LineReader, Output
+from bot.localslack.terminal.lines import LineReader, Lines, Output
 from bot.localslack.terminal.render import Style
 from bot.localslack.terminal.session import Session
 from bot.web import create_web_app
@@ -87,15 +88,31 @@ async def serve_loopback(desk: Desk, port: int) -> tuple[web.AppRunner, int, boo
     raise AssertionError("unreachable")
 
 
-async def run_local(
-    config_path: str, env: Mapping[str, str], port: int, out: Output, notes: list[str] | None = None
-) -> int:
+@dataclass
+class LocalWorkspace:
+    desk: Desk
+    slack: LocalSlack
+    clock: OffsetClock
+    port: int
+    port_moved: bool
+    database: Path | None
+
+    def clock_control(self) -> ClockControl:
+        team = self.desk.config.desk.default_team
+        calendar = self.desk.policies.team_calendar(team)
+        return ClockControl(self.clock, calendar.next_open, self.desk.policies.timezone(team))
+
+    def session(self, reader: Lines, out: Output, style: Style, user: str = FIRST_USER) -> Session:
+        return Session(
+            self.slack, self.desk.settle, self.clock_control(), reader=reader, out=out, style=style, user=user
+        )
+
+
+@contextlib.asynccontextmanager
+async def local_workspace(config_path: str, env: Mapping[str, str], port: int) -> AsyncIterator[LocalWorkspace]:
+    """The stand-in, then the desk built against it with the same clock, served on loopback with its
+    background loops; torn down in the opposite order."""
     clock = OffsetClock()
-    out.line(
-        "Local workspace: no Slack tokens configured, so the desk runs against a built-in Slack stand-in. "
-        f"You are {FIRST_USER} (employee). Type /help."
-    )
-    out.lines(notes or [])
     slack = LocalSlack(clock=clock)
     await slack.start()
     desk: Desk | None = None
@@ -108,26 +125,40 @@ async def run_local(
             path.parent.mkdir(parents=True, exist_ok=True)
         desk = await build_desk(config, clock=clock)
         runner, bound, moved = await serve_loopback(desk, port)
-        if moved:
-            out.line(f"Port {port} is taken, so the desk listens on {bound} instead.")
         slack.request_url = f"http://127.0.0.1:{bound}/slack/events"
         start_background(desk, stop)
-        where = f"data in {path}" if path is not None else "data in the configured database"
-        out.line(f"Desk ready on http://127.0.0.1:{bound} ({where}). Ctrl-C or /quit stops.")
-        await _session(desk, slack, clock, out)
-        return 0
+        yield LocalWorkspace(desk, slack, clock, bound, moved, path)
     finally:
         stop.set()
         await _shut_down(desk, runner, slack)
+
+
+async def run_local(
+    config_path: str, env: Mapping[str, str], port: int, out: Output, notes: list[str] | None = None
+) -> int:
+    out.line(
+        "Local workspace: no Slack tokens configured, so the desk runs against a built-in Slack stand-in. "
+        f"You are {FIRST_USER} (employee). Type /help."
+    )
+    out.lines(notes or [])
+    try:
+        async with local_workspace(config_path, env, port) as workspace:
+            if workspace.port_moved:
+                out.line(f"Port {port} is taken, so the desk listens on {workspace.port} instead.")
+            where = f"data in {workspace.database}" if workspace.database else "data in the configured database"
+            out.line(f"Desk ready on http://127.0.0.1:{workspace.port} ({where}). Ctrl-C or /quit stops.")
+            reader = LineReader()
+            reader.start()
+            await _until_done_or_interrupted(workspace.session(reader, out, Style(use_colour())), out)
+    except OSError as exc:  # e.g. no loopback port could be bound; say so instead of a traceback
+        out.line(f"Could not start the local workspace: {exc}")
+        return 1
+    finally:
         out.line("Stopped.")
+    return 0
 
 
-async def _session(desk: Desk, slack: LocalSlack, clock: OffsetClock, out: Output) -> None:
-    team = desk.config.desk.default_team
-    control = ClockControl(clock, desk.policies.team_calendar(team).next_open, desk.policies.timezone(team))
-    reader = LineReader()
-    reader.start()
-    session = Session(slack, desk.settle, control, reader=reader, out=out, style=Style(use_colour()), user=FIRST_USER)
+async def _until_done_or_interrupted(session: Session, out: Output) -> None:
     interrupted = asyncio.Event()
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):

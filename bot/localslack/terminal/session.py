@@ -15,7 +15,7 @@ from bot.localslack.errors import SlackApiError
 from bot.localslack.interactions import InvalidChoice, NoSuchAction
 from bot.localslack.models import Message, View
 from bot.localslack.terminal.clockctl import ClockControl, ClockUsage
-from bot.localslack.terminal.lines import LineReader, Output
+from bot.localslack.terminal.lines import Lines, Output
 from bot.localslack.terminal.modal import ModalWalker
 from bot.localslack.terminal.prompts import CANCEL, BadAnswer, Prompt
 from bot.localslack.terminal.render import Choice, Numbering, Style, render_view
@@ -45,7 +45,7 @@ class Session:
         settle: Callable[[], Awaitable[None]],
         clock: ClockControl,
         *,
-        reader: LineReader,
+        reader: Lines,
         out: Output,
         style: Style,
         user: str = "anna",
