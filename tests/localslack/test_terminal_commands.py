@@ -131,6 +131,7 @@ async def test_people_and_places_are_checked(session: Session, screen: Screen) -
     assert "anna is not in #hr-triage." in await type_line(session, screen, "/open #hr-triage")
     assert "There is no choice [7] on screen." in await type_line(session, screen, "7")
     assert "No message #9 here." in await type_line(session, screen, "/thread 9")
+    assert "/clock [+2h|+30m|+1d|next-working-day|now]" in await type_line(session, screen, "/help")
     shown = await type_line(session, screen, "/who")
     assert " * anna " in shown
     assert "lena-it" in shown
