@@ -123,6 +123,9 @@ def test_clock_moves_the_desk_clock_and_quit_stops(tmp_path: Path, transcript: l
     child.expect(r"Desk clock: .* \(2h ahead of real time\)")
     child.sendline("/clock next-working-day")
     child.expect(r"Desk clock: \w{3} \d\d \w{3} \d{4} 08:00 ")
+    # The desk itself now lives at IT's opening: one working hour from now is 09:00, whatever the real time.
+    child.sendline("my laptop won't start")
+    child.expect("IT usually answers within 1 working hour; now that would be by 09:00 today.")
     child.sendline("/clock now")
     child.expect(r"\(real time\)")
     child.sendline("/quit")
