@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         return 1
     if args.local or not (config.slack.bot_token or config.slack.app_token):
-        return run_local(args)
+        return run_local(args, config.server.port)
     if args.fresh:
         print("--fresh only applies to the local workspace (no Slack tokens, or --local)", file=sys.stderr)
         return 2
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
 
-def run_local(args: argparse.Namespace) -> int:
+def run_local(args: argparse.Namespace, configured_port: int) -> int:
     from bot.localslack.terminal import lines, local  # the stand-in and terminal only load in local mode
 
     notes = []
@@ -59,7 +59,7 @@ def run_local(args: argparse.Namespace) -> int:
             print(exc, file=sys.stderr)
             return 2
         notes.append(f"--fresh: started from an empty database ({wiped}).")
-    port = args.port if args.port is not None else int(os.environ.get("PORT") or 3000)
+    port = args.port if args.port is not None else configured_port
     try:
         return asyncio.run(local.run_local(args.config, os.environ, port, lines.Output(), notes))
     except KeyboardInterrupt:
