@@ -4,6 +4,7 @@ person sees after each command, and that each command acts in the workspace as t
 from __future__ import annotations
 
 import io
+import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -147,3 +148,15 @@ async def test_a_reaction_opens_a_ticket_and_the_clock_moves_the_desk(
     shown = await type_line(session, screen, "/clock +1d")
     assert "(1d ahead of real time)" in shown
     assert workspace.desk.clock.now() - before >= timedelta(days=1)
+
+
+async def test_a_taken_port_is_replaced_by_a_free_one(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/desk.db"}
+        async with local_workspace(str(REPO / "app.yaml"), env, port=port) as running:
+            assert running.port_moved
+            assert running.port != port
+            assert running.slack.request_url == f"http://127.0.0.1:{running.port}/slack/events"

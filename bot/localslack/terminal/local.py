@@ -53,8 +53,8 @@ def wipe_default_database(env: Mapping[str, str]) -> Path:
     return path
 
 
-def use_colour(stream: object = sys.stdout) -> bool:
-    isatty = getattr(stream, "isatty", None)
+def use_colour(stream: object | None = None) -> bool:
+    isatty = getattr(stream or sys.stdout, "isatty", None)
     return bool(isatty and isatty()) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
