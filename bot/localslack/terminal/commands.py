@@ -129,6 +129,8 @@ async def cmd_modal(session: Session, _: str) -> None:
 
 
 async def cmd_clock(session: Session, arg: str) -> None:
+    # Let deliveries under way finish first: a jump past their lease would make them due a second time.
+    await session.settle()
     try:
         session.out.line(session.clock.apply(arg))
     except ClockUsage as exc:
