@@ -75,7 +75,10 @@ class Desk:
         """Finish every event taken and deliver every queued message (tests and the local workspace)."""
         for _ in range(10):
             await self.edge.settle()
-            if await self.outbox.drain() == 0 and not self.edge.busy:
+            # The background loop may hold a claimed message that drain() cannot see; let it finish first.
+            await self.outbox.idle()
+            # Checked after drain: the background round may have taken the message drain() came for.
+            if await self.outbox.drain() == 0 and not self.edge.busy and self.outbox.is_idle:
                 return
 
     async def close(self) -> None:

@@ -1,10 +1,14 @@
-"""`servicedesk run`: start the desk and keep it running until Ctrl-C or SIGTERM."""
+"""`servicedesk run`: start the desk and keep it running until Ctrl-C or SIGTERM.
+
+Without Slack tokens (or with `--local`) it runs the local workspace instead: the same desk against the
+built-in Slack stand-in, with a terminal client in front (bot/localslack/terminal)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from typing import Any
@@ -23,6 +27,10 @@ def register(sub: Any) -> None:
     add_config_option(parser)
     parser.add_argument("--host", help="override server.host")
     parser.add_argument("--port", type=int, help="override server.port")
+    parser.add_argument(
+        "--local", action="store_true", help="run the local workspace (Slack stand-in + terminal) even with tokens"
+    )
+    parser.add_argument("--fresh", action="store_true", help="local workspace: start from an empty database")
     parser.set_defaults(run=run)
 
 
@@ -30,8 +38,31 @@ def run(args: argparse.Namespace) -> int:
     config = load_or_report(args.config)
     if config is None:
         return 1
+    if args.local or not (config.slack.bot_token or config.slack.app_token):
+        return run_local(args, config.server.port)
+    if args.fresh:
+        print("--fresh only applies to the local workspace (no Slack tokens, or --local)", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(serve(config, host=args.host, port=args.port))
+    except KeyboardInterrupt:
+        return 0
+
+
+def run_local(args: argparse.Namespace, configured_port: int) -> int:
+    from bot.localslack.terminal import lines, local  # the stand-in and terminal only load in local mode
+
+    notes = []
+    if args.fresh:
+        try:
+            wiped = local.wipe_default_database(os.environ)
+        except local.FreshRefused as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        notes.append(f"--fresh: started from an empty database ({wiped}).")
+    port = args.port if args.port is not None else configured_port
+    try:
+        return asyncio.run(local.run_local(args.config, os.environ, port, lines.Output(), notes))
     except KeyboardInterrupt:
         return 0
 
