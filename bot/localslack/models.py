@@ -24,6 +24,8 @@ class User:
     bot_id: str | None = None
     manager: str | None = None
     roles: tuple[str, ...] = ()
+    deleted: bool = False
+    status_emoji: str = ""
 
     def to_api(self, team_id: str, now: datetime, *, include_locale: bool = False) -> dict[str, Any]:
         zone = ZoneInfo(self.tz)
@@ -35,6 +37,7 @@ class User:
             "display_name_normalized": self.display_name or self.handle,
             "title": self.title,
             "team": team_id,
+            "status_emoji": self.status_emoji,
         }
         if not self.is_bot:
             profile["email"] = self.email
@@ -47,7 +50,7 @@ class User:
             "id": self.id,
             "team_id": team_id,
             "name": self.handle,
-            "deleted": False,
+            "deleted": self.deleted,
             "real_name": self.real_name,
             "tz": self.tz,
             "tz_label": now.astimezone(zone).tzname(),

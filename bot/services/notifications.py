@@ -55,15 +55,16 @@ class NotificationPlanner:
     async def ticket_changed(self, session: AsyncSession, ticket: Ticket, change: Change) -> None:
         # Every change redraws the card; the sender draws the ticket as it is when it sends, so a backlog
         # of redraws converges on the current state.
-        # A ticket waiting for approval is not the team's yet: its card appears once it is approved.
-        if ticket.state != "awaiting_approval" and change.to_state != "rejected":
+        # A ticket waiting for approval is not the team's yet: its card (and its history) appear once approved.
+        has_card = ticket.state != "awaiting_approval" and change.to_state != "rejected"
+        if has_card:
             key = "post" if change.type in ("created", "approved") else f"v{ticket.version}"
             await enqueue(
                 session, kind=TRIAGE_CARD, dedupe_key=f"card:{ticket.id}:{key}", at=change.at, ticket_id=ticket.id
             )
         event_key = f"{ticket.id}:{change.type}:v{ticket.version}"
         payload = {"notice": change.type, "actor": change.actor_id, "data": dict(change.data)}
-        if change.type in HISTORY:
+        if change.type in HISTORY and has_card:
             await enqueue(
                 session,
                 kind=CARD_HISTORY,

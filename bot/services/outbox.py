@@ -162,7 +162,8 @@ class OutboxDispatcher:
                 return []
             rows = await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))
+                # Re-checked here: a row another process leased since our SELECT is not ours to take.
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
                 .values(next_attempt_at=now + self.LEASE, attempts=OutboxMessage.attempts + 1)
                 .returning(
                     OutboxMessage.id,
