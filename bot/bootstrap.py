@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -18,11 +19,13 @@ from bot.config import DeskConfig
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.migrate import upgrade
 from bot.notify.approval_messages import ApprovalMessages
+from bot.notify.article_messages import ArticleMessages
 from bot.notify.feedback_messages import FeedbackMessages
 from bot.notify.ticket_messages import TicketMessages
 from bot.notify.triage_messages import TriageMessages
 from bot.scheduler import Leases, Scheduler, process_identity
 from bot.services.approvals import ApprovalService
+from bot.services.articles import ArticleService
 from bot.services.conversation import ConversationService
 from bot.services.feedback import FeedbackService, SurveyPlanner
 from bot.services.inbox import Inbox
@@ -62,6 +65,7 @@ class Desk:
     queue: QueueService
     feedback: FeedbackService
     approvals: ApprovalService
+    articles: ArticleService
     scheduler: Scheduler
     http: aiohttp.ClientSession
     gateway: SlackGateway
@@ -136,6 +140,7 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
         people=people,
         reactions=ReactionTickets(config, gateway, people, knowledge, tickets, intake, approvals, sessions),
         approvals=approvals,
+        articles=ArticleService(sessions, clock, config, tickets, people, knowledge),
         bolt=bolt,
         edge=edge,
     )
@@ -146,6 +151,8 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     ApprovalMessages(sessions, messages, gateway, people, config).register(outbox)
     desk.scheduler.every("close-unanswered", 300, desk.feedback.close_unanswered)
     desk.scheduler.every("approval-reminders", 300, approvals.remind)
+    ArticleMessages(sessions, messages, config).register(outbox)
+    await desk.articles.refresh()
     edge.after_event = outbox.kick
 
     if bolt is not None:
@@ -172,13 +179,19 @@ def start_background(desk: Desk, stop: asyncio.Event) -> None:
     desk.background.append(asyncio.create_task(desk.outbox.run(stop)))
     desk.background.append(asyncio.create_task(_inbox_loop(desk, stop)))
     desk.background.append(asyncio.create_task(desk.scheduler.run(stop)))
+    # Not under a lease: every process keeps its own matcher index current with what others published.
+    desk.background.append(asyncio.create_task(_every(stop, 60.0, desk.articles.refresh)))
 
 
 async def _inbox_loop(desk: Desk, stop: asyncio.Event, interval: float = 10.0) -> None:
+    await _every(stop, interval, desk.edge.recover)
+
+
+async def _every(stop: asyncio.Event, interval: float, job: Callable[[], Awaitable[object]]) -> None:
     while not stop.is_set():
         try:
-            await desk.edge.recover()
+            await job()
         except Exception:  # keep the loop alive through a database hiccup; the next round retries
-            log.exception("inbox recovery failed")
+            log.exception("background job %s failed", getattr(job, "__qualname__", job))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -32,9 +32,12 @@ class AlreadyClaimed(DeskError):
 
 
 class NotPermitted(DeskError):
-    def __init__(self, user_id: str, what: str) -> None:
+    """`message` is the i18n key of what the person is told; the default fits agent-only actions."""
+
+    def __init__(self, user_id: str, what: str, message: str = "errors.not_permitted") -> None:
         self.user_id = user_id
         self.what = what
+        self.message = message
         super().__init__(f"{user_id} may not {what}")
 
 

@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from handlers import (
     agent_card,
     approvals,
+    articles,
     employee_actions,
     employee_commands,
     employee_messages,
@@ -29,6 +30,7 @@ def register(app: AsyncApp, desk: Desk) -> None:
     agent_card.register(app, desk)
     feedback.register(app, desk)
     approvals.register(app, desk)
+    articles.register(app, desk)
     employee_commands.register(app, desk)
     employee_actions.register(app, desk)
     employee_views.register(app, desk)

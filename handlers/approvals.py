@@ -48,7 +48,7 @@ class ApprovalListeners:
         user = str(body["user"]["id"])
         approvals = await self.desk.approvals.pending_for(value["k"])
         if user not in {a.approver_id for a in approvals}:
-            await explain(self.desk, body, NotPermitted(user, "decide on this request"))
+            await explain(self.desk, body, NotPermitted(user, "decide on this request", "errors.not_approver"))
             return
         ticket = await self.desk.tickets.get(value["k"])
         language = await self.desk.people.language(user)

@@ -22,7 +22,7 @@ def message_for(language: str, error: DeskError | IllegalTransition) -> str:
     if isinstance(error, AlreadyClaimed):
         return t(language, "errors.already_claimed", key=error.key, holder=f"<@{error.holder}>")
     if isinstance(error, NotPermitted):
-        return t(language, "errors.not_permitted")
+        return t(language, error.message)
     if isinstance(error, IllegalTransition):
         return t(language, "errors.illegal", state=t(language, f"state.{error.state.value}"))
     if isinstance(error, TicketNotFound):

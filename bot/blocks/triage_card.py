@@ -84,6 +84,9 @@ def card_blocks(
         blocks.append(section(f"*{t(lang, 'card.resolution')}*\n{quote(ticket.resolution_note)}"))
     if ticket.state not in TERMINAL and ticket.state is not TicketState.RESOLVED:
         blocks.append(_card_actions(ticket, config, lang))
+    elif ticket.state in (TicketState.RESOLVED, TicketState.CLOSED) and not withheld:
+        # What solved it may help the next person: turn it into a knowledge article.
+        blocks.append(actions(button(t(lang, "card.draft_article"), ActionId.DRAFT_ARTICLE, {"k": ticket.id})))
     return f"{summary} ({t(lang, f'state.{ticket.state.value}')})", blocks
 
 

@@ -305,3 +305,25 @@ class LearnedPhrasing(Base):
     text: Mapped[str] = mapped_column(Text)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
+
+
+class KnowledgeArticle(Base):
+    """An article written from a resolved ticket: a draft until a team lead publishes it, then part of the
+    matcher's index in every process (loaded at start, picked up by a refresh job)."""
+
+    __tablename__ = "knowledge_articles"
+    __table_args__ = (Index("ix_knowledge_articles_state_published", "state", "published_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    team_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8))
+    related: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    created_by: Mapped[str] = mapped_column(SlackUser)
+    created_at: Mapped[datetime]
+    published_by: Mapped[str | None] = mapped_column(SlackUser)
+    published_at: Mapped[datetime | None]

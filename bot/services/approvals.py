@@ -119,7 +119,7 @@ class ApprovalService:
             rows = list(await session.scalars(select(Approval).where(Approval.ticket_id == ticket_id)))
             mine = next((row for row in rows if row.approver_id == approver_id), None)
             if mine is None:
-                raise NotPermitted(approver_id, "decide on this request")
+                raise NotPermitted(approver_id, "decide on this request", "errors.not_approver")
             if mine.state == "pending":
                 await session.execute(
                     update(Approval)

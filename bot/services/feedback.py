@@ -87,7 +87,7 @@ class FeedbackService:
     async def _own(self, ticket_id: int, user_id: str, what: str) -> TicketSnapshot:
         ticket = await self._tickets.get(ticket_id)
         if ticket.requester_id != user_id:
-            raise NotPermitted(user_id, what)
+            raise NotPermitted(user_id, what, "errors.not_yours")
         return ticket
 
     async def confirm_solved(self, ticket_id: int, user_id: str) -> TicketSnapshot:
@@ -172,7 +172,7 @@ class FeedbackService:
         ticket = await self._tickets.get(ticket_id)
         team = self._config.team(ticket.team_id)
         if user_id not in team.leads and not self._people.is_admin(user_id):
-            raise NotPermitted(user_id, "follow up on ratings")
+            raise NotPermitted(user_id, "follow up on ratings", "errors.leads_only")
         async with self._sessions.begin() as session:
             result = await session.execute(
                 update(Feedback)

@@ -64,5 +64,5 @@ class TriageService:
     async def cancel_own(self, ticket_id: int, user_id: str) -> TicketSnapshot:
         ticket = await self._tickets.get(ticket_id)
         if ticket.requester_id != user_id and not await self._people.is_agent(ticket.team_id, user_id):
-            raise NotPermitted(user_id, "cancel someone else's request")
+            raise NotPermitted(user_id, "cancel someone else's request", "errors.not_yours")
         return await self._tickets.cancel(ticket_id, actor_id=user_id, reason="cancelled by requester")

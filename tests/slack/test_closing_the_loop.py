@@ -193,3 +193,39 @@ async def test_no_survey_for_an_agents_own_ticket_or_within_the_cooldown(desk: D
     async with db.sessions() as session:
         surveys = list(await session.scalars(select(Feedback)))
     assert len(surveys) == 1
+
+
+async def test_an_agent_drafts_an_article_a_lead_publishes_it_and_the_matcher_knows_it(
+    desk: Desk, slack: LocalSlack, db: Database
+) -> None:
+    await resolved_printer_ticket(desk, slack)
+    question = "toner smudges on every printout from the Ricoh"
+    assert not any(c.id.startswith("kb-ricoh") for c in desk.knowledge.match(question).candidates)
+
+    card = slack.messages_in("#it-triage")[-1]
+    await slack.click("oskar-it", card, ActionId.DRAFT_ARTICLE)
+    form = slack.open_views("oskar-it")[-1]
+    assert form.callback_id == CallbackId.ARTICLE_FORM
+    assert "Cleared the jam" in str(form.blocks)
+    await slack.submit_view(
+        "oskar-it",
+        form,
+        {
+            "article.title.value": "Ricoh toner smudges on printouts",
+            "article.body.value": "Toner smudges mean a worn fuser: open the side panel, clean the fuser roller.",
+        },
+    )
+    await desk.settle()
+    draft = slack.thread("#it-triage", card.ts)[-1]
+    assert "drafted a knowledge article" in draft.text_content
+
+    # Oskar is not a lead: he cannot publish; Lena can.
+    await slack.click("oskar-it", draft, ActionId.PUBLISH_ARTICLE)
+    assert (
+        "only the team's agents" in slack.ephemerals_for("oskar-it")[-1].text_content
+        or "Nothing was changed" in slack.ephemerals_for("oskar-it")[-1].text_content
+    )
+    await slack.click("lena-it", draft, ActionId.PUBLISH_ARTICLE)
+    await desk.settle()
+    best = desk.knowledge.match(question).candidates[0]
+    assert (best.kind, best.id.startswith("kb-ricoh-toner-smudges-on-printouts")) == ("article", True)
