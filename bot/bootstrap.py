@@ -11,7 +11,9 @@ from bot.clock import Clock, SystemClock
 from bot.config import DeskConfig
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.migrate import upgrade
+from bot.services.sla_engine import SlaEngine
 from bot.services.tickets import TicketService
+from bot.sla.policy import SlaPolicies
 
 
 @dataclass
@@ -21,6 +23,7 @@ class Desk:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     tickets: TicketService
+    sla: SlaEngine
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -32,4 +35,11 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     if migrate:
         await upgrade(engine)
     sessions = make_sessionmaker(engine)
-    return Desk(config=config, clock=clock, engine=engine, sessions=sessions, tickets=TicketService(sessions, clock))
+    sla = build_sla(config, sessions, clock)
+    tickets = TicketService(sessions, clock, observers=[sla])
+    return Desk(config=config, clock=clock, engine=engine, sessions=sessions, tickets=tickets, sla=sla)
+
+
+def build_sla(config: DeskConfig, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> SlaEngine:
+    """The SLA engine; it observes every ticket change (clocks move in the change's own transaction)."""
+    return SlaEngine(sessions, clock, SlaPolicies(config))

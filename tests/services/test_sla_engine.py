@@ -463,3 +463,37 @@ async def test_sweep_query_uses_the_next_check_index(db: Database, clock: FixedC
             await session.execute(text("SET LOCAL enable_seqscan = off"))
         plan = await explain(session, due_clocks_query(clock.now(), 500))
     assert "ix_sla_clocks_next_check_at" in plan
+
+
+class _StopsAfterAShortPass(SlaEngine):
+    """Ends the sweeper loop once a pass finds less than a full batch, so the test needs no waiting."""
+
+    def __init__(self, *args: Any, stop: asyncio.Event) -> None:
+        super().__init__(*args)
+        self.stop = stop
+        self.passes: list[int] = []
+
+    async def sweep(self, limit: int = 500) -> sla_engine_module.SweepResult:
+        result = await super().sweep(limit)
+        self.passes.append(result.checked)
+        if result.checked < limit:
+            self.stop.set()
+        return result
+
+
+async def test_sweeper_loop_keeps_sweeping_while_batches_are_full(
+    tickets: TicketService, db: Database, clock: FixedClock, policies: SlaPolicies
+) -> None:
+    clock.set(local(2026, 11, 25, 10, 0))
+    for _ in range(5):
+        await tickets.open_ticket(request())
+    clock.set(local(2026, 11, 25, 10, 50))
+    stop = asyncio.Event()
+    sweeper = _StopsAfterAShortPass(db.sessions, clock, policies, stop=stop)
+
+    class Desk:
+        sla = sweeper
+
+    await sla_engine_module.run_sla_sweeper(Desk(), stop, interval=3600, limit=2)
+    assert sweeper.passes == [2, 2, 1]
+    assert len(await outbox(db)) == 5
