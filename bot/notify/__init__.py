@@ -1,0 +1,1 @@
+"""Messages the desk sends on its own initiative (SLA warnings and breaches, ...)."""
