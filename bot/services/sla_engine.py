@@ -347,7 +347,21 @@ class SlaEngine:
             for pause in pause_rows:
                 by_clock.setdefault(pause.clock_id, []).append(pause)
             for clock in clocks:
-                calendar = self._calendar(clock)
+                try:
+                    calendar = self._calendar(clock)
+                except KeyError:
+                    # Its calendar was removed from app.yaml. Park the clock (loudly) rather than select it again
+                    # on every pass: a full batch of these would stall the sweeper for everyone else.
+                    log.error(
+                        "SLA clock %s: calendar %r is no longer configured; not watched", clock.id, clock.calendar
+                    )
+                    await session.execute(
+                        update(SlaClock)
+                        .where(SlaClock.id == clock.id)
+                        .values(next_check_at=None)
+                        .execution_options(synchronize_session=False)
+                    )
+                    continue
                 facts = self._facts(clock, by_clock.get(clock.id, []))
                 due, warning = due_at(calendar, facts), warn_at(calendar, facts, share)
                 was_warned, was_breached = clock.warned_at is not None, clock.breached_at is not None

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from bot.clock import FixedClock
 from bot.config import DeskConfig, load_config
@@ -454,6 +454,24 @@ async def test_committed_warnings_survive_a_crash_and_a_fresh_dispatcher_sends_e
     assert await dispatcher.drain() == 3
     assert await OutboxDispatcher(db.sessions, clock, {"sla_warning": record}).drain() == 0
     assert sorted(item.payload["ticket_id"] for item in sent) == sorted(t.id for t in opened)
+
+
+async def test_a_clock_whose_calendar_was_removed_is_parked_and_the_others_are_swept(
+    tickets: TicketService, db: Database, clock: FixedClock, engine: SlaEngine
+) -> None:
+    clock.set(local(2026, 11, 25, 10, 0))
+    orphan = await tickets.open_ticket(request())
+    healthy = await tickets.open_ticket(request())
+    async with db.sessions.begin() as session:
+        await session.execute(
+            update(SlaClock).where(SlaClock.ticket_id == orphan.id).values(calendar="closed-down-office")
+        )
+    clock.set(local(2026, 11, 25, 10, 50))
+    result = await engine.sweep()
+    assert (result.checked, result.warned) == (2, 1)
+    assert (await engine.sweep()).checked == 0  # parked, not selected again
+    assert (await clocks_of(db, orphan.id))["first_response"].next_check_at is None
+    assert [r.ticket_id for r in await outbox(db)] == [healthy.id]
 
 
 async def test_sweep_query_uses_the_next_check_index(db: Database, clock: FixedClock) -> None:
