@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.db.models import SlaClock, SlaPause, Ticket
-from bot.services.outbox import enqueue
+from bot.services.outbox import Notice, enqueue_many
 from bot.sla.calendar import BusinessCalendar
 from bot.sla.clock import ClockFacts, ClockStatus, Pause, due_at, is_paused, next_check_at, status, warn_at
 from bot.sla.policy import SlaPolicies
@@ -331,11 +331,12 @@ class SlaEngine:
     async def sweep(self, limit: int = 500) -> SweepResult:
         """One pass: warn and breach what is due, in one transaction with the outbox rows that tell people.
         Markers, next checks and outbox rows commit together or not at all, so a crash repeats nothing and
-        loses nothing; the conditional UPDATEs and the outbox's unique dedupe key are the second guard when two
-        sweepers race."""
+        loses nothing. Two sweepers never work on the same clock: PostgreSQL hands each row to one of them
+        (FOR UPDATE SKIP LOCKED, and what we read under that lock is the latest committed row); SQLite lets one
+        writer in at a time. The outbox's unique dedupe key is the second guard. One UPDATE and one INSERT per
+        batch, so a pass costs a few statements, not a few per clock."""
         now = self._clock.now()
         share = self._policies.warn_share
-        warned = breached = 0
         async with self._sessions.begin() as session:
             clocks = list(await session.scalars(due_clocks_query(now, limit)))
             if not clocks:
@@ -346,74 +347,73 @@ class SlaEngine:
             by_clock: dict[int, list[SlaPause]] = {}
             for pause in pause_rows:
                 by_clock.setdefault(pause.clock_id, []).append(pause)
+            rows: list[dict[str, Any]] = []
+            notices: list[Notice] = []
             for clock in clocks:
-                try:
-                    calendar = self._calendar(clock)
-                except KeyError:
-                    # Its calendar was removed from app.yaml. Park the clock (loudly) rather than select it again
-                    # on every pass: a full batch of these would stall the sweeper for everyone else.
-                    log.error(
-                        "SLA clock %s: calendar %r is no longer configured; not watched", clock.id, clock.calendar
-                    )
-                    await session.execute(
-                        update(SlaClock)
-                        .where(SlaClock.id == clock.id)
-                        .values(next_check_at=None)
-                        .execution_options(synchronize_session=False)
-                    )
-                    continue
-                facts = self._facts(clock, by_clock.get(clock.id, []))
-                due, warning = due_at(calendar, facts), warn_at(calendar, facts, share)
-                was_warned, was_breached = clock.warned_at is not None, clock.breached_at is not None
-                breach = facts.stopped_at is None and not was_breached and due is not None and now >= due
-                warn = (
-                    facts.stopped_at is None
-                    and not breach
-                    and not was_warned
-                    and warning is not None
-                    and now >= warning
-                )
-                values: dict[str, Any] = {
-                    "next_check_at": next_check_at(
-                        calendar, facts, share, warned=was_warned or warn or breach, breached=was_breached or breach
-                    ),
-                    "due_at": due,
-                    "warn_at": warning,
-                }
-                condition = [SlaClock.id == clock.id]
-                if breach:
-                    values["breached_at"] = now
-                    if not was_warned:
-                        values["warned_at"] = now  # the breach says it all; no late "at risk"
-                    condition.append(SlaClock.breached_at.is_(None))
-                elif warn:
-                    values["warned_at"] = now
-                    condition.append(SlaClock.warned_at.is_(None))
-                result = await session.execute(
-                    update(SlaClock).where(*condition).values(**values).execution_options(synchronize_session=False)
-                )
-                if result.rowcount != 1:  # type: ignore[attr-defined]
-                    continue  # another sweeper set this marker first: it tells people, not us
-                if breach or warn:
-                    kind = SLA_BREACH if breach else SLA_WARNING
-                    key = (breach_key if breach else warning_key)(clock.id, clock.target_minutes)
-                    queued = await enqueue(
-                        session,
-                        kind=kind,
-                        dedupe_key=key,
-                        at=now,
-                        ticket_id=clock.ticket_id,
-                        payload={
-                            "ticket_id": clock.ticket_id,
-                            "clock": clock.kind,
-                            "due_at": due.isoformat() if due else None,
-                            "target_minutes": clock.target_minutes,
-                        },
-                    )
-                    if queued:
-                        breached += breach
-                        warned += warn
+                row, notice = self._check(clock, by_clock.get(clock.id, []), now, share)
+                rows.append(row)
+                if notice is not None:
+                    notices.append(notice)
+            # ORM bulk UPDATE by primary key: one executemany for the batch.
+            await session.execute(update(SlaClock), rows)
+            queued = await enqueue_many(session, notices, at=now)
+        warned = sum(1 for n in notices if n.kind == SLA_WARNING and n.dedupe_key in queued)
+        breached = sum(1 for n in notices if n.kind == SLA_BREACH and n.dedupe_key in queued)
         return SweepResult(len(clocks), warned, breached)
+
+    def _check(
+        self, clock: SlaClock, pauses: Sequence[SlaPause], now: datetime, share: float
+    ) -> tuple[dict[str, Any], Notice | None]:
+        """The clock's new row values and, when a warning or breach is due, the notice that tells people."""
+        try:
+            calendar = self._calendar(clock)
+        except KeyError:
+            # Its calendar was removed from app.yaml. Park the clock (loudly) rather than select it again on
+            # every pass: a full batch of these would stall the sweeper for everyone else.
+            log.error("SLA clock %s: calendar %r is no longer configured; not watched", clock.id, clock.calendar)
+            return self._row(clock, clock.due_at, clock.warn_at, clock.warned_at, clock.breached_at, None), None
+        facts = self._facts(clock, pauses)
+        due, warning = due_at(calendar, facts), warn_at(calendar, facts, share)
+        running = facts.stopped_at is None
+        breach = running and clock.breached_at is None and due is not None and now >= due
+        warn = running and not breach and clock.warned_at is None and warning is not None and now >= warning
+        # A breach says it all: a clock first seen past its due time gets no late "at risk".
+        warned_at = clock.warned_at or (now if warn or breach else None)
+        breached_at = clock.breached_at or (now if breach else None)
+        upcoming = next_check_at(calendar, facts, share, warned=warned_at is not None, breached=breached_at is not None)
+        row = self._row(clock, due, warning, warned_at, breached_at, upcoming)
+        if not (warn or breach):
+            return row, None
+        notice = Notice(
+            kind=SLA_BREACH if breach else SLA_WARNING,
+            dedupe_key=(breach_key if breach else warning_key)(clock.id, clock.target_minutes),
+            ticket_id=clock.ticket_id,
+            payload={
+                "ticket_id": clock.ticket_id,
+                "clock": clock.kind,
+                "due_at": due.isoformat() if due else None,
+                "target_minutes": clock.target_minutes,
+            },
+        )
+        return row, notice
+
+    @staticmethod
+    def _row(
+        clock: SlaClock,
+        due: datetime | None,
+        warning: datetime | None,
+        warned_at: datetime | None,
+        breached_at: datetime | None,
+        upcoming: datetime | None,
+    ) -> dict[str, Any]:
+        return {
+            "id": clock.id,
+            "next_check_at": upcoming,
+            "due_at": due,
+            "warn_at": warning,
+            "warned_at": warned_at,
+            "breached_at": breached_at,
+        }
 
 
 class _HasSla(Protocol):

@@ -410,25 +410,22 @@ async def test_a_sweep_killed_midway_leaves_nothing_and_the_next_sweeper_does_it
     opened = [await tickets.open_ticket(request()) for _ in range(3)]
     clock.set(local(2026, 11, 25, 10, 50))
 
-    real_enqueue = sla_engine_module.enqueue
-    calls = 0
+    real_enqueue_many = sla_engine_module.enqueue_many
 
-    async def dies_on_the_second(session: Any, **kwargs: Any) -> bool:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise RuntimeError("process killed")
-        return await real_enqueue(session, **kwargs)
+    async def dies_after_writing(session: Any, notices: Any, *, at: Any) -> set[str]:
+        # Markers updated and outbox rows inserted, then the process dies before COMMIT.
+        await real_enqueue_many(session, notices, at=at)
+        raise RuntimeError("process killed")
 
-    monkeypatch.setattr(sla_engine_module, "enqueue", dies_on_the_second)
+    monkeypatch.setattr(sla_engine_module, "enqueue_many", dies_after_writing)
     with pytest.raises(RuntimeError):
         await SlaEngine(db.sessions, clock, policies).sweep()
-    # The first warning's marker and outbox row were in the abandoned transaction: both gone.
+    # The markers and the outbox rows were in the abandoned transaction: all gone.
     assert await outbox(db) == []
     for ticket in opened:
         assert (await clocks_of(db, ticket.id))["first_response"].warned_at is None
 
-    monkeypatch.setattr(sla_engine_module, "enqueue", real_enqueue)
+    monkeypatch.setattr(sla_engine_module, "enqueue_many", real_enqueue_many)
     assert (await SlaEngine(db.sessions, clock, policies).sweep()).warned == 3
     assert (await SlaEngine(db.sessions, clock, policies).sweep()).checked == 0
     assert len(await outbox(db)) == 3

@@ -62,9 +62,7 @@ def test_created_on_midsummer_eve_starts_on_the_next_working_day():
 def test_the_holidays_package_leaves_midsummer_eve_open_unless_eves_are_closed():
     calendar = stockholm_office(closed_eves=False)
     assert calendar.is_open(local(2026, 6, 19, 10, 0))
-    assert not calendar.is_open(
-        local(2026, 6, 20, 10, 0)
-    )  # Midsummer Day is a public holiday, a Saturday anyway
+    assert not calendar.is_open(local(2026, 6, 20, 10, 0))  # Midsummer Day is a public holiday, a Saturday anyway
 
 
 def test_christmas_and_new_year_eves_are_closed():
@@ -195,9 +193,7 @@ def test_new_york_switches_on_its_own_dates():
 
 
 def test_two_spans_a_day_skip_lunch():
-    calendar = BusinessCalendar(
-        CalendarSpec.office("lunch", "Europe/Stockholm", hours="08:00-12:00, 13:00-17:00")
-    )
+    calendar = BusinessCalendar(CalendarSpec.office("lunch", "Europe/Stockholm", hours="08:00-12:00, 13:00-17:00"))
     assert calendar.add(local(2026, 11, 23, 11, 30), 60) == local(2026, 11, 23, 13, 30)
     assert not calendar.is_open(local(2026, 11, 23, 12, 30))
     assert calendar.next_open(local(2026, 11, 23, 12, 30)) == local(2026, 11, 23, 13, 0)

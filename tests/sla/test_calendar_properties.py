@@ -133,9 +133,7 @@ def day_spans(draw, min_size: int = 0) -> tuple[Span, ...]:
     quarters = sorted(draw(st.lists(st.integers(0, 96), min_size=2 * min_size, max_size=6, unique=True)))
     spans = []
     for start, end in zip(quarters[0::2], quarters[1::2], strict=False):
-        spans.append(
-            (time(start // 4, start % 4 * 15), time(0) if end == 96 else time(end // 4, end % 4 * 15))
-        )
+        spans.append((time(start // 4, start % 4 * 15), time(0) if end == 96 else time(end // 4, end % 4 * 15)))
     return tuple(spans)
 
 
@@ -146,9 +144,7 @@ class Scenario:
 
     @property
     def week_minutes(self) -> int:
-        return sum(
-            end - start for spans in self.spec.weekly.values() for start, end in map(minutes_of, spans)
-        )
+        return sum(end - start for spans in self.spec.weekly.values() for start, end in map(minutes_of, spans))
 
 
 @st.composite

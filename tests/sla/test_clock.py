@@ -7,9 +7,7 @@ from bot.sla.calendar import BusinessCalendar, CalendarSpec
 from bot.sla.clock import ClockFacts, ClockStatus, due_at, elapsed, next_check_at, status, warn_at
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-OFFICE = BusinessCalendar(
-    CalendarSpec.office("office", "Europe/Stockholm", holiday_country="SE", closed_eves=True)
-)
+OFFICE = BusinessCalendar(CalendarSpec.office("office", "Europe/Stockholm", holiday_country="SE", closed_eves=True))
 
 
 def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
@@ -67,9 +65,7 @@ def test_open_pause_holds_the_due_time_back_until_resumed():
     assert due_at(OFFICE, facts) is None
     assert status(OFFICE, facts, local(2026, 11, 25, 12)) is ClockStatus.PAUSED
     assert next_check_at(OFFICE, facts, warned=False, breached=False) is None
-    resumed = ClockFacts(
-        started_at=MONDAY_8, target_minutes=4 * 60, pauses=[(pause_start, local(2026, 11, 24, 13, 0))]
-    )
+    resumed = ClockFacts(started_at=MONDAY_8, target_minutes=4 * 60, pauses=[(pause_start, local(2026, 11, 24, 13, 0))])
     assert due_at(OFFICE, resumed) == local(2026, 11, 24, 16, 0)
 
 
@@ -116,9 +112,7 @@ def test_stopped_clock_has_met_or_missed_its_target():
 
 def test_stopped_after_hours_past_the_due_time_is_breached():
     # Due Friday 17:00; answered at 17:30 when the desk is closed: later than promised.
-    facts = ClockFacts(
-        started_at=local(2026, 11, 20, 16, 0), target_minutes=60, stopped_at=local(2026, 11, 20, 17, 30)
-    )
+    facts = ClockFacts(started_at=local(2026, 11, 20, 16, 0), target_minutes=60, stopped_at=local(2026, 11, 20, 17, 30))
     assert status(OFFICE, facts, local(2026, 11, 23, 9)) is ClockStatus.BREACHED
 
 
@@ -161,8 +155,6 @@ def test_facts_refuse_naive_times_and_backwards_pauses():
     with pytest.raises(ValueError, match="aware"):
         ClockFacts(started_at=datetime(2026, 11, 23, 8), target_minutes=60)
     with pytest.raises(ValueError, match="before it starts"):
-        ClockFacts(
-            started_at=MONDAY_8, target_minutes=60, pauses=[(local(2026, 11, 23, 10), local(2026, 11, 23, 9))]
-        )
+        ClockFacts(started_at=MONDAY_8, target_minutes=60, pauses=[(local(2026, 11, 23, 10), local(2026, 11, 23, 9))])
     with pytest.raises(ValueError, match="negative"):
         ClockFacts(started_at=MONDAY_8, target_minutes=-1)

@@ -13,17 +13,13 @@ def test_reads_hours_and_minutes(text, minutes):
     assert parse_duration(text) == minutes
 
 
-@pytest.mark.parametrize(
-    "text", ["", "h", "m", "30", "1d", "1.5h", "-30m", "30m 2h", "2 hours", "1h 15m extra"]
-)
+@pytest.mark.parametrize("text", ["", "h", "m", "30", "1d", "1.5h", "-30m", "30m 2h", "2 hours", "1h 15m extra"])
 def test_rejects_other_forms_and_says_what_is_accepted(text):
     with pytest.raises(ValueError, match=r"30m, 4h, 2h30m or 1h 15m"):
         parse_duration(text)
 
 
-@pytest.mark.parametrize(
-    ("minutes", "text"), [(0, "0m"), (30, "30m"), (60, "1h"), (150, "2h 30m"), (2400, "40h")]
-)
+@pytest.mark.parametrize(("minutes", "text"), [(0, "0m"), (30, "30m"), (60, "1h"), (150, "2h 30m"), (2400, "40h")])
 def test_formats_the_shortest_form(minutes, text):
     assert format_duration(minutes) == text
 
