@@ -94,8 +94,10 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], *, at: 
         }
         for notice in notices
     ]
-    statement = insert(OutboxMessage).values(rows).on_conflict_do_nothing().returning(OutboxMessage.dedupe_key)
-    result = await session.execute(statement)
+    # executemany form: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues") from one cached
+    # compilation, where .values(rows) would compile anew for every batch size.
+    statement = insert(OutboxMessage).on_conflict_do_nothing().returning(OutboxMessage.dedupe_key)
+    result = await session.execute(statement, rows)
     return {str(key) for key in result.scalars()}
 
 
