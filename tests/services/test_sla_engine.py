@@ -12,11 +12,11 @@ from sqlalchemy import select, text, update
 from bot.clock import FixedClock
 from bot.config import DeskConfig, load_config
 from bot.db.explain import explain
-from bot.db.models import OutboxMessage, SlaClock, SlaPause
+from bot.db.models import OutboxMessage, SlaClock, SlaPause, Ticket
 from bot.services import sla_engine as sla_engine_module
 from bot.services.outbox import OutboxDispatcher, OutboxItem
 from bot.services.sla_engine import SlaEngine, due_clocks_query
-from bot.services.tickets import NewTicket, TicketService
+from bot.services.tickets import Change, NewTicket, TicketService
 from bot.sla.clock import ClockStatus
 from bot.sla.policy import SlaPolicies
 from tests.databases import Database
@@ -141,6 +141,21 @@ async def test_assigning_someone_else_is_not_a_response_but_self_assignment_is(
     own = await tickets.open_ticket(request())
     await tickets.assign(own.id, LENA, actor_id=LENA)
     assert (await clocks_of(db, own.id))["first_response"].stopped_at == clock.now()
+
+
+async def test_a_public_agent_reply_is_the_first_response(
+    tickets: TicketService, db: Database, clock: FixedClock, engine: SlaEngine
+) -> None:
+    ticket = await tickets.open_ticket(request())
+    clock.advance(timedelta(minutes=30))
+    # The reply relay reports a public reply as an `agent_replied` change inside its own transaction.
+    async with db.sessions.begin() as session:
+        row = await session.get(Ticket, ticket.id)
+        assert row is not None
+        await engine.ticket_changed(session, row, Change("agent_replied", clock.now(), LENA, None, None, {}))
+        views = await engine.clock_views(session, ticket.id)
+    assert views[0].stopped_at == clock.now()
+    assert views[0].status is ClockStatus.MET
 
 
 async def test_first_response_after_the_due_time_is_recorded_as_missed(
