@@ -117,6 +117,8 @@ class SlaEngine:
         clocks = await self._locked_clocks(session, ticket.id)
         if not clocks:
             return
+        for clock in clocks.values():
+            self._rehome(clock, ticket)
         first = clocks.get(FIRST_RESPONSE)
         resolution = clocks.get(RESOLUTION)
         if first is not None and self._is_first_response(change):
@@ -160,6 +162,16 @@ class SlaEngine:
     def _calendar(self, clock: SlaClock) -> BusinessCalendar:
         # A clock keeps the calendar it started on, so editing a team's calendar does not move promises made.
         return self._policies.calendar(clock.calendar)
+
+    def _rehome(self, clock: SlaClock, ticket: Ticket) -> None:
+        """A clock whose calendar was removed from app.yaml moves to its team's calendar: a configuration edit
+        must not make resolving a ticket fail (the sweeper parks such clocks until this happens)."""
+        try:
+            self._policies.calendar(clock.calendar)
+        except KeyError:
+            replacement = self._policies.team_calendar(ticket.team_id).spec.name
+            log.warning("SLA clock %s: calendar %r is gone; using %r", clock.id, clock.calendar, replacement)
+            clock.calendar = replacement
 
     async def _start(self, session: AsyncSession, ticket: Ticket, at: datetime) -> None:
         existing = await self._locked_clocks(session, ticket.id)

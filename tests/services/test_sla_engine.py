@@ -485,6 +485,12 @@ async def test_a_clock_whose_calendar_was_removed_is_parked_and_the_others_are_s
     assert (await clocks_of(db, orphan.id))["first_response"].next_check_at is None
     assert [r.ticket_id for r in await outbox(db)] == [healthy.id]
 
+    # Its next change moves it to the team's calendar, and it is watched again.
+    await tickets.claim(orphan.id, LENA)
+    revived = (await clocks_of(db, orphan.id))["resolution"]
+    assert revived.calendar == "stockholm-office"
+    assert revived.next_check_at == local(2026, 11, 25, 16, 0)
+
 
 async def test_sweep_query_uses_the_next_check_index(db: Database, clock: FixedClock) -> None:
     async with db.sessions.begin() as session:
