@@ -418,6 +418,32 @@ async def test_two_sweepers_at_once_queue_each_warning_once(
     assert len({r.dedupe_key for r in rows}) == len(rows)
 
 
+async def test_sweeps_racing_with_claims_keep_markers_and_messages_in_step(
+    tickets: TicketService, db: Database, clock: FixedClock, policies: SlaPolicies
+) -> None:
+    clock.set(local(2026, 11, 25, 10, 0))
+    opened = [await tickets.open_ticket(request()) for _ in range(8)]
+    clock.set(local(2026, 11, 25, 10, 50))
+    sweepers = [SlaEngine(db.sessions, clock, policies) for _ in range(2)]
+
+    await asyncio.gather(
+        *(sweeper.sweep(limit=3) for sweeper in sweepers),
+        *(tickets.claim(ticket.id, LENA) for ticket in opened),
+        sweepers[0].sweep(),
+    )
+
+    warned_clocks = set()
+    for ticket in opened:
+        first = (await clocks_of(db, ticket.id))["first_response"]
+        assert first.stopped_at is not None  # no claim was lost to a sweeper's write
+        assert first.next_check_at is None
+        if first.warned_at is not None:
+            warned_clocks.add(first.id)
+    # Every warning marker has exactly one outbox row, and no row lacks its marker.
+    assert {int(r.dedupe_key.split(":")[2]) for r in await outbox(db)} == warned_clocks
+    assert len(await outbox(db)) == len(warned_clocks)
+
+
 async def test_a_sweep_killed_midway_leaves_nothing_and_the_next_sweeper_does_it_all(
     tickets: TicketService, db: Database, clock: FixedClock, policies: SlaPolicies, monkeypatch: pytest.MonkeyPatch
 ) -> None:
