@@ -14,9 +14,11 @@ Decisions worth knowing:
 - A reopen resumes the resolution clock: the ticket was not done. The time between resolved and reopened, while
   the requester had it, is stored as a pause segment with reason `resolved`, so it does not count against the
   team; the stop and the met flag are cleared. The first-response clock stays met.
-- A priority change retargets running clocks from the same start and pauses. A warning or breach marker whose
-  instant now lies in the future again is cleared, so the new target is watched; the outbox dedupe key carries
-  the target, so the same target is never warned about twice.
+- A priority change retargets running clocks from the same start and pauses; a move to another team does the
+  same with the new team's policy and calendar (a met first response stays met; an item's override stays with
+  the item's team). A warning or breach marker whose instant now lies in the future again is cleared, so the
+  new target is watched; the outbox dedupe key carries the target, so the same target is never warned about
+  twice.
 - When a sweeper first sees a clock after its due time (say the desk was down), it sends the breach only: an
   "at risk" warning after the fact is noise.
 """
@@ -139,7 +141,7 @@ class SlaEngine:
             for clock in clocks.values():
                 await self._resume(session, clock, change.at)
                 await self._stop(session, clock, change.at, judge=judge)
-        elif kind == "priority_changed":
+        elif kind in ("priority_changed", "moved"):
             await self._retarget(session, ticket, clocks.values(), change.at)
 
     @staticmethod
@@ -153,11 +155,12 @@ class SlaEngine:
         )
 
     def _targets(self, ticket: Ticket, priority: str) -> tuple[int, int]:
-        try:
-            return self._policies.targets(ticket.team_id, ticket.catalog_item_id, priority)
-        except KeyError:
-            # The ticket's catalogue item was removed from the configuration since: the team's policy still holds.
-            return self._policies.targets(ticket.team_id, None, priority)
+        item = ticket.catalog_item_id
+        if item is not None and self._policies.item_team(item) != ticket.team_id:
+            # The item left the configuration, or the ticket moved to another team: the item's override was the
+            # old team's promise, so the team's own policy holds.
+            item = None
+        return self._policies.targets(ticket.team_id, item, priority)
 
     def _calendar(self, clock: SlaClock) -> BusinessCalendar:
         # A clock keeps the calendar it started on, so editing a team's calendar does not move promises made.
@@ -274,12 +277,18 @@ class SlaEngine:
         clock.version += 1
 
     async def _retarget(self, session: AsyncSession, ticket: Ticket, clocks: Any, at: datetime) -> None:
+        """New targets (priority changed) or a new team's targets and calendar (moved), from the same start and
+        pauses: the requester has been waiting since the ticket opened, whoever has it now."""
         targets = dict(zip(KINDS, self._targets(ticket, ticket.priority), strict=True))
+        calendar = self._policies.team_calendar(ticket.team_id).spec.name
         for clock in clocks:
-            if clock.stopped_at is not None or clock.target_minutes == targets[clock.kind]:
+            if clock.stopped_at is not None:
+                continue
+            if (clock.target_minutes, clock.calendar) == (targets[clock.kind], calendar):
                 continue
             pauses = await self._pauses(session, clock)
             clock.target_minutes = targets[clock.kind]
+            clock.calendar = calendar
             self._refresh(clock, pauses)
             # Markers whose moment lies ahead again are cleared, so the new target gets its own warning/breach.
             if clock.warned_at is not None and (clock.warn_at is None or clock.warn_at > at):

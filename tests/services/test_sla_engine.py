@@ -248,6 +248,47 @@ async def test_priority_change_retargets_running_clocks_from_the_same_start(
     assert clocks["resolution"].due_at == local(2026, 12, 2, 10, 0)
 
 
+async def move(db: Database, engine: SlaEngine, clock: FixedClock, ticket_id: int, team: str) -> None:
+    """What TicketService.move does to the ticket, and the change it reports to observers."""
+    async with db.sessions.begin() as session:
+        row = await session.get(Ticket, ticket_id)
+        assert row is not None
+        before = row.team_id
+        row.team_id, row.state, row.assignee_id = team, "open", None
+        await session.flush()
+        change = Change("moved", clock.now(), LENA, "in_progress", "open", {"from_team": before, "to_team": team})
+        await engine.ticket_changed(session, row, change)
+
+
+async def test_moving_to_another_team_uses_its_policy_and_calendar_from_the_same_start(
+    tickets: TicketService, db: Database, clock: FixedClock, engine: SlaEngine
+) -> None:
+    clock.set(local(2026, 11, 25, 10, 0))
+    ticket = await tickets.open_ticket(request())
+    clock.set(local(2026, 11, 25, 10, 20))
+    await move(db, engine, clock, ticket.id, "finance")
+
+    clocks = await clocks_of(db, ticket.id)
+    # Finance: the `people` policy (high: 4h first response) on 08-12 and 13-16:30, counted from 10:00.
+    assert clocks["first_response"].calendar == "stockholm-lunch-closed"
+    assert clocks["first_response"].target_minutes == 4 * 60
+    assert clocks["first_response"].due_at == local(2026, 11, 25, 15, 0)
+    assert clocks["resolution"].target_minutes == 18 * 60
+
+
+async def test_an_items_override_stays_with_the_items_team(db: Database, clock: FixedClock, tmp_path: Path) -> None:
+    text_ = (REPO / "app.yaml").read_text(encoding="utf-8")
+    text_ = text_.replace("  - id: password-reset\n", "  - id: password-reset\n    sla: {first_response: 30m}\n", 1)
+    (tmp_path / "app.yaml").write_text(text_.replace("path: knowledge/articles", f"path: {REPO / 'knowledge'}"))
+    engine = SlaEngine(db.sessions, clock, SlaPolicies(load_config(tmp_path / "app.yaml", env={})))
+    tickets = TicketService(db.sessions, clock, observers=[engine])
+
+    ticket = await tickets.open_ticket(request(catalog_item_id="password-reset"))
+    assert (await clocks_of(db, ticket.id))["first_response"].target_minutes == 30
+    await move(db, engine, clock, ticket.id, "hr")
+    assert (await clocks_of(db, ticket.id))["first_response"].target_minutes == 4 * 60
+
+
 async def test_priority_change_keeps_a_met_first_response(
     tickets: TicketService, db: Database, clock: FixedClock
 ) -> None:
