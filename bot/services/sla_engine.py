@@ -127,11 +127,7 @@ class SlaEngine:
             await self._stop(session, first, change.at, judge=True)
         if resolution is None:
             return
-        if kind == "waiting_on_requester":
-            await self._pause(session, resolution, change.at, PAUSE_WAITING)
-        elif kind == "requester_replied":
-            await self._resume(session, resolution, change.at)
-        elif kind == "resolved":
+        if kind == "resolved":
             await self._resume(session, resolution, change.at)
             await self._stop(session, resolution, change.at, judge=True)
         elif kind == "reopened":
@@ -141,8 +137,15 @@ class SlaEngine:
             for clock in clocks.values():
                 await self._resume(session, clock, change.at)
                 await self._stop(session, clock, change.at, judge=judge)
-        elif kind in ("priority_changed", "moved"):
-            await self._retarget(session, ticket, clocks.values(), change.at)
+        else:
+            # Paused exactly while the ticket waits on the requester, whichever change got it there or out
+            # (an answer, or a move to another team's queue).
+            if ticket.state == "waiting_on_requester":
+                await self._pause(session, resolution, change.at, PAUSE_WAITING)
+            else:
+                await self._resume(session, resolution, change.at)
+            if kind in ("priority_changed", "moved"):
+                await self._retarget(session, ticket, clocks.values(), change.at)
 
     @staticmethod
     def _is_first_response(change: Change) -> bool:

@@ -276,6 +276,23 @@ async def test_moving_to_another_team_uses_its_policy_and_calendar_from_the_same
     assert clocks["resolution"].target_minutes == 18 * 60
 
 
+async def test_moving_a_ticket_that_waits_on_the_requester_restarts_its_resolution_clock(
+    tickets: TicketService, db: Database, clock: FixedClock, engine: SlaEngine
+) -> None:
+    clock.set(local(2026, 11, 25, 10, 0))
+    ticket = await tickets.open_ticket(request())
+    await tickets.claim(ticket.id, LENA)
+    clock.set(local(2026, 11, 25, 11, 0))
+    await tickets.wait_on_requester(ticket.id, actor_id=LENA)
+    clock.set(local(2026, 11, 25, 14, 0))
+    await move(db, engine, clock, ticket.id, "facilities")  # open in Facilities' queue: the team's turn again
+
+    resolution = (await clocks_of(db, ticket.id))["resolution"]
+    assert resolution.paused_since is None
+    # 1h used before the wait, 7h left from 14:00: Thursday 12:00.
+    assert resolution.due_at == local(2026, 11, 26, 12, 0)
+
+
 async def test_an_items_override_stays_with_the_items_team(db: Database, clock: FixedClock, tmp_path: Path) -> None:
     text_ = (REPO / "app.yaml").read_text(encoding="utf-8")
     text_ = text_.replace("  - id: password-reset\n", "  - id: password-reset\n    sla: {first_response: 30m}\n", 1)
