@@ -18,7 +18,7 @@ $(TEST_STAMP): $(STAMP) pyproject.toml
 	touch $@
 
 run: $(STAMP)
-	$(VENV)/bin/servicedesk run $(ARGS)
+	@$(VENV)/bin/servicedesk run $(ARGS)
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .

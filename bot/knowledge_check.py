@@ -27,7 +27,8 @@ def check_knowledge(config: DeskConfig) -> tuple[int, list[Problem]]:
         try:
             article = parse_article(path.read_text(encoding="utf-8"), source=str(path))
         except (ValueError, OSError) as exc:
-            problems.append(Problem(shown, 1, str(exc)))
+            # The loader names the file itself; the problem line names it already.
+            problems.append(Problem(shown, 1, str(exc).removeprefix(f"{path}: ")))
             continue
         if article.id in seen:
             problems.append(

@@ -16,7 +16,12 @@ def create_web_app(desk: Desk) -> web.Application:
     app[DESK_KEY] = desk
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_post("/slack/events", slack_events)
     return app
+
+
+async def slack_events(request: web.Request) -> web.Response:
+    return await request.app[DESK_KEY].edge.handle(request)
 
 
 async def healthz(request: web.Request) -> web.Response:

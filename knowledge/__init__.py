@@ -1,0 +1,16 @@
+"""Understanding requests: which catalogue service or knowledge article fits what an employee wrote.
+
+Pure code (standard library, rapidfuzz, PyYAML, snowballstemmer); no Slack, no database, no bot.
+
+- `knowledge.loading`: catalogue YAML and Markdown articles with YAML front matter -> `knowledge.models`.
+- `knowledge.text`: Slack markup removed, case and diacritics folded, Swedish and English stopwords and
+  stemming (both stemmers on every word: the desk does not know a message's language).
+- `knowledge.matcher.Matcher`: field-weighted BM25 (titles and keywords count more than descriptions and
+  article bodies), typo tolerance against the index vocabulary with rapidfuzz, suffix slack for inflections
+  the stemmer misses, Swedish compound splitting, synonyms, in-order phrase pairs, a how-to prior for
+  articles, related catalogue items' words on articles, and phrasings learned from the desk's history.
+  `match()` returns ranked candidates with 0..1 scores and a decision (confident / choose / nothing).
+- `knowledge.evaluation`: the eval-match metrics over labelled cases.
+
+What each technique is worth on the development set is measured by the benchmarks under bot/bench/.
+"""

@@ -22,6 +22,16 @@ class ActionId(StrEnum):
     WAIT = "desk.wait"
     RESOLVE = "desk.resolve"
     CARD_MENU = "desk.card_menu"
+    NOTE = "desk.note"
+    CANCEL_OWN = "desk.cancel_own"
+    CONFIRM_SOLVED = "desk.confirm_solved"
+    STILL_A_PROBLEM = "desk.still_a_problem"
+    RATE = "desk.rate"
+    FOLLOW_UP = "desk.follow_up"
+    DRAFT_ARTICLE = "desk.draft_article"
+    PUBLISH_ARTICLE = "desk.publish_article"
+    APPROVE = "desk.approve"
+    REJECT = "desk.reject"
 
 
 class CallbackId(StrEnum):
@@ -30,6 +40,12 @@ class CallbackId(StrEnum):
     NEW_REQUEST_SHORTCUT = "desk.new_request_shortcut"
     TICKET_FROM_MESSAGE = "desk.ticket_from_message"
     RESOLVE_FORM = "desk.resolve_form"
+    NOTE_FORM = "desk.note_form"
+    REOPEN_FORM = "desk.reopen_form"
+    RATING_COMMENT_FORM = "desk.rating_comment_form"
+    FOLLOW_UP_FORM = "desk.follow_up_form"
+    ARTICLE_FORM = "desk.article_form"
+    REJECT_FORM = "desk.reject_form"
 
 
 class BlockId(StrEnum):

@@ -1,19 +1,24 @@
-"""`servicedesk run`: start the desk and keep it running until Ctrl-C or SIGTERM."""
+"""`servicedesk run`: start the desk and keep it running until Ctrl-C or SIGTERM.
+
+Without Slack tokens (or with `--local`) it runs the local workspace instead: the same desk against the
+built-in Slack stand-in, with a terminal client in front (bot/localslack/terminal)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from typing import Any
 
 from aiohttp import web
 
-from bot.bootstrap import build_desk
+from bot.bootstrap import build_desk, start_background
 from bot.commands._common import add_config_option, load_or_report
 from bot.config import DeskConfig
+from bot.slack.socket_mode import connect_socket_mode
 from bot.web import create_web_app
 
 
@@ -22,6 +27,10 @@ def register(sub: Any) -> None:
     add_config_option(parser)
     parser.add_argument("--host", help="override server.host")
     parser.add_argument("--port", type=int, help="override server.port")
+    parser.add_argument(
+        "--local", action="store_true", help="run the local workspace (Slack stand-in + terminal) even with tokens"
+    )
+    parser.add_argument("--fresh", action="store_true", help="local workspace: start from an empty database")
     parser.set_defaults(run=run)
 
 
@@ -29,8 +38,31 @@ def run(args: argparse.Namespace) -> int:
     config = load_or_report(args.config)
     if config is None:
         return 1
+    if args.local or not (config.slack.bot_token or config.slack.app_token):
+        return run_local(args, config.server.port)
+    if args.fresh:
+        print("--fresh only applies to the local workspace (no Slack tokens, or --local)", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(serve(config, host=args.host, port=args.port))
+    except KeyboardInterrupt:
+        return 0
+
+
+def run_local(args: argparse.Namespace, configured_port: int) -> int:
+    from bot.localslack.terminal import lines, local  # the stand-in and terminal only load in local mode
+
+    notes = []
+    if args.fresh:
+        try:
+            wiped = local.wipe_default_database(os.environ)
+        except local.FreshRefused as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        notes.append(f"--fresh: started from an empty database ({wiped}).")
+    port = args.port if args.port is not None else configured_port
+    try:
+        return asyncio.run(local.run_local(args.config, os.environ, port, lines.Output(), notes))
     except KeyboardInterrupt:
         return 0
 
@@ -48,14 +80,24 @@ async def serve(config: DeskConfig, *, host: str | None = None, port: int | None
         except OSError as exc:
             print(f"cannot listen on {host}:{port}: {exc.strerror}; set PORT or server.port", file=sys.stderr)
             return 1
-        print(f"{config.desk.name} is running on http://{host}:{port} (health: /healthz, ready: /readyz)", flush=True)
         stop = asyncio.Event()
+        start_background(desk, stop)
+        await desk.edge.recover()
+        socket = None
+        if config.slack.app_token:
+            socket = await connect_socket_mode(desk.edge, config.slack.app_token, desk.gateway.client)
+            mode = "Socket Mode"
+        else:
+            mode = f"HTTP, Slack's request URL is http://{host}:{port}/slack/events"
+        print(f"{config.desk.name} is running ({mode}; health: /healthz, ready: /readyz)", flush=True)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
         await stop.wait()
         print("stopping", flush=True)
+        if socket is not None:
+            await socket.close()  # type: ignore[no-untyped-call]
         return 0
     finally:
         await runner.cleanup()

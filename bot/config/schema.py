@@ -309,6 +309,19 @@ class DigestSection(Strict):
     agent_dms: bool = False
 
 
+class FeedbackSection(Strict):
+    survey_cooldown_days: int = Field(default=14, ge=0, le=365)
+    low_rating: int = Field(default=2, ge=1, le=4)
+
+
+class ApprovalsSection(Strict):
+    manager_field: str = "Xf0MANAGER"
+    managers: dict[str, UserId] = Field(default_factory=dict)
+    remind_after: Duration = Field(default_factory=lambda: _duration("4h"))
+    fallback: UserId | None = None
+    away_emoji: list[str] = Field(default_factory=lambda: [":palm_tree:", ":airplane:", ":face_with_thermometer:"])
+
+
 class DeskConfig(Strict):
     desk: DeskSection
     slack: SlackSection = Field(default_factory=SlackSection)
@@ -323,6 +336,8 @@ class DeskConfig(Strict):
     catalog: list[CatalogItem] = Field(default_factory=list)
     catalog_files: list[str] = Field(default_factory=list)
     digest: DigestSection = Field(default_factory=DigestSection)
+    feedback: FeedbackSection = Field(default_factory=FeedbackSection)
+    approvals: ApprovalsSection = Field(default_factory=ApprovalsSection)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _source: Path | None = PrivateAttr(default=None)

@@ -32,6 +32,7 @@ class Action(StrEnum):
     REOPEN = "reopen"
     REOPEN_TO_ASSIGNEE = "reopen_to_assignee"
     CANCEL = "cancel"
+    MOVE = "move"
 
 
 S = TicketState
@@ -59,6 +60,8 @@ TRANSITIONS: dict[Action, dict[TicketState, TicketState]] = {
     # "No, still a problem" goes straight back to the agent who resolved it.
     Action.REOPEN_TO_ASSIGNEE: {S.RESOLVED: S.IN_PROGRESS},
     Action.CANCEL: dict.fromkeys((S.NEW, S.AWAITING_APPROVAL, *ACTIVE), S.CANCELLED),
+    # A moved ticket starts over in the new team's queue: unassigned, open.
+    Action.MOVE: dict.fromkeys(ACTIVE, S.OPEN),
 }
 
 

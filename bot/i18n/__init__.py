@@ -40,7 +40,7 @@ def language_of(locale: str | None, default: str) -> str:
     return default
 
 
-def t(language: str, key: str, **params: Any) -> str:
+def t(language: str, key: str, /, **params: Any) -> str:
     lang = language if language in LANGUAGES else "en"
     text = catalogue(lang).get(key) or catalogue("en")[key]
     return text.format(**params) if params else text

@@ -1,1 +1,1 @@
-"""Messages the desk sends on its own initiative (SLA warnings and breaches, ...)."""
+"""Outbox senders: they render the current state of a ticket and deliver it to Slack."""

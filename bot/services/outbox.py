@@ -116,6 +116,10 @@ class OutboxDispatcher:
         self._clock = clock
         self._senders: dict[str, Sender] = dict(senders or {})
         self._wake = asyncio.Event()
+        # Rounds under way in this process (the background loop's included), so settling can wait for them.
+        self._rounds = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def register(self, kind: str, sender: Sender) -> None:
         self._senders[kind] = sender
@@ -126,11 +130,26 @@ class OutboxDispatcher:
 
     async def deliver_due(self, limit: int = 50) -> int:
         """Send what is due now; returns how many messages were sent."""
-        sent = 0
-        for item in await self._claim(limit):
-            if await self._send(item):
-                sent += 1
-        return sent
+        self._rounds += 1
+        self._idle.clear()
+        try:
+            sent = 0
+            for item in await self._claim(limit):
+                if await self._send(item):
+                    sent += 1
+            return sent
+        finally:
+            self._rounds -= 1
+            if self._rounds == 0:
+                self._idle.set()
+
+    @property
+    def is_idle(self) -> bool:
+        return self._rounds == 0
+
+    async def idle(self) -> None:
+        """Wait until no round of this process is delivering: a claimed message is then sent or rescheduled."""
+        await self._idle.wait()
 
     async def drain(self, rounds: int = 20) -> int:
         """Deliver until nothing is due (what tests and the local workspace use to settle)."""

@@ -39,6 +39,7 @@ class NewTicket:
     requester_channel: str | None = None
     requester_thread_ts: str | None = None
     origin_key: str | None = None
+    linked_ticket_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -168,66 +169,75 @@ class TicketService:
 
     async def open_ticket_once(self, new: NewTicket, *, actor_id: str | None = None) -> tuple[TicketSnapshot, bool]:
         """(ticket, created). With an origin_key, a second call for the same origin returns the first ticket."""
-        try:
-            return await self._create(new, actor_id), True
-        except IntegrityError:
-            if new.origin_key is None:
-                raise
-        # Lost a race on the origin key: the other caller's ticket is the one.
-        async with self._sessions() as session:
-            existing = await session.scalar(select(Ticket).where(Ticket.origin_key == new.origin_key))
-            assert existing is not None
-            return TicketSnapshot.of(existing), False
+        async with self._sessions.begin() as session:
+            return await self.open_in(session, new, actor_id=actor_id)
 
     async def find_by_origin(self, origin_key: str) -> TicketSnapshot | None:
         async with self._sessions() as session:
             row = await session.scalar(select(Ticket).where(Ticket.origin_key == origin_key))
             return TicketSnapshot.of(row) if row else None
 
-    async def _create(self, new: NewTicket, actor_id: str | None) -> TicketSnapshot:
+    async def open_in(
+        self, session: AsyncSession, new: NewTicket, *, actor_id: str | None = None
+    ) -> tuple[TicketSnapshot, bool]:
+        """Open a ticket inside the caller's transaction (for use cases that do more in the same one)."""
+        if new.origin_key is not None:
+            existing = await session.scalar(select(Ticket).where(Ticket.origin_key == new.origin_key))
+            if existing is not None:
+                return TicketSnapshot.of(existing), False
+        try:
+            # A savepoint, so losing the race on the origin key rolls back only this insert.
+            async with session.begin_nested():
+                ticket = await self._insert(session, new, actor_id)
+        except IntegrityError:
+            if new.origin_key is None:
+                raise
+            existing = await session.scalar(select(Ticket).where(Ticket.origin_key == new.origin_key))
+            if existing is None:
+                raise
+            return TicketSnapshot.of(existing), False
+        return ticket, True
+
+    async def _insert(self, session: AsyncSession, new: NewTicket, actor_id: str | None) -> TicketSnapshot:
         now = self._clock.now()
-        async with self._sessions.begin() as session:
-            if new.origin_key is not None:
-                existing = await session.scalar(select(Ticket).where(Ticket.origin_key == new.origin_key))
-                if existing is not None:
-                    raise IntegrityError("origin_key", {}, Exception("duplicate origin"))
-            number = await self._allocate_number(session, new.team_id)
-            state = next_state(TicketState.NEW, Action.REQUEST_APPROVAL if new.needs_approval else Action.SUBMIT)
-            ticket = Ticket(
-                key=f"{ticket_prefix(new.team_id)}-{number}",
-                team_id=new.team_id,
-                number=number,
-                catalog_item_id=new.catalog_item_id,
-                kind=new.kind,
-                priority=new.priority,
-                state=state.value,
-                title=display_title(new.title),
-                description=new.description,
-                fields=dict(new.fields),
-                language=new.language,
-                requester_id=new.requester_id,
-                source_channel=new.source_channel,
-                source_ts=new.source_ts,
-                source_permalink=new.source_permalink,
-                requester_channel=new.requester_channel,
-                requester_thread_ts=new.requester_thread_ts,
-                origin_key=new.origin_key,
-                version=1,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(ticket)
-            await session.flush()
-            await self._audit(
-                session,
-                ticket,
-                now,
-                actor_id or new.requester_id,
-                "created",
-                (None, state.value),
-                {"catalog_item_id": new.catalog_item_id, "priority": new.priority},
-            )
-            return TicketSnapshot.of(ticket)
+        number = await self._allocate_number(session, new.team_id)
+        state = next_state(TicketState.NEW, Action.REQUEST_APPROVAL if new.needs_approval else Action.SUBMIT)
+        ticket = Ticket(
+            key=f"{ticket_prefix(new.team_id)}-{number}",
+            team_id=new.team_id,
+            number=number,
+            catalog_item_id=new.catalog_item_id,
+            kind=new.kind,
+            priority=new.priority,
+            state=state.value,
+            title=display_title(new.title),
+            description=new.description,
+            fields=dict(new.fields),
+            language=new.language,
+            requester_id=new.requester_id,
+            source_channel=new.source_channel,
+            source_ts=new.source_ts,
+            source_permalink=new.source_permalink,
+            requester_channel=new.requester_channel,
+            requester_thread_ts=new.requester_thread_ts,
+            origin_key=new.origin_key,
+            linked_ticket_id=new.linked_ticket_id,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(ticket)
+        await session.flush()
+        await self._audit(
+            session,
+            ticket,
+            now,
+            actor_id or new.requester_id,
+            "created",
+            (None, state.value),
+            {"catalog_item_id": new.catalog_item_id, "priority": new.priority},
+        )
+        return TicketSnapshot.of(ticket)
 
     async def _allocate_number(self, session: AsyncSession, team_id: str) -> int:
         # Insert-if-missing then increment-and-return: one statement each, safe under concurrency on both
@@ -304,7 +314,7 @@ class TicketService:
                 "assignee_id": assignee_id,
                 "first_response_at": t.first_response_at or (now if actor_id == assignee_id else None),
             },
-            data={"assignee_id": assignee_id},
+            data_of=lambda t: {"assignee_id": assignee_id, "previous_assignee_id": t.assignee_id},
         )
 
     async def unassign(self, ref: int | str, *, actor_id: str) -> TicketSnapshot:
@@ -374,6 +384,23 @@ class TicketService:
             data={"reason": reason},
         )
 
+    async def move(self, ref: int | str, team_id: str, *, actor_id: str) -> TicketSnapshot:
+        """To another team's queue; the old card is told where it went (triage_* are reset so the new team's
+        channel gets a fresh card)."""
+        return await self._apply(
+            ref,
+            Action.MOVE,
+            actor_id,
+            event="moved",
+            changes=lambda t, now: {
+                "team_id": team_id,
+                "assignee_id": None,
+                "triage_channel": None,
+                "triage_ts": None,
+            },
+            data_of=lambda t: {"from_team": t.team_id, "to_team": team_id, "old_card": [t.triage_channel, t.triage_ts]},
+        )
+
     async def approve(self, ref: int | str, *, actor_id: str) -> TicketSnapshot:
         return await self._apply(ref, Action.APPROVE, actor_id, event="approved")
 
@@ -386,6 +413,21 @@ class TicketService:
             changes=lambda t, now: {"closed_at": now},
             data={"reason": reason},
         )
+
+    async def agent_replied(self, ref: int | str, *, actor_id: str) -> TicketSnapshot:
+        """A public reply from an agent: audited, and the first one is the ticket's first response."""
+        now = self._clock.now()
+        for _ in range(self.ATTEMPTS):
+            async with self._sessions.begin() as session:
+                ticket = await self._load(session, ref)
+                values: dict[str, Any] = {"updated_at": now}
+                if ticket.first_response_at is None:
+                    values["first_response_at"] = now
+                if await self._conditional_update(session, ticket.id, ticket.version, values):
+                    changed = await self._load(session, ticket.id)
+                    await self._audit(session, changed, now, actor_id, "agent_replied", None, {})
+                    return TicketSnapshot.of(changed)
+        raise ConcurrentUpdate(ticket.id)
 
     async def set_priority(self, ref: int | str, priority: str, *, actor_id: str) -> TicketSnapshot:
         now = self._clock.now()
@@ -416,6 +458,7 @@ class TicketService:
         changes: Any = None,
         data: Mapping[str, Any] | None = None,
         expect_version: int | None = None,
+        data_of: Any = None,
     ) -> TicketSnapshot:
         now = self._clock.now()
         ticket_id: int | None = None
@@ -431,9 +474,10 @@ class TicketService:
                 if changes is not None:
                     values.update(changes(ticket, now))
                 before = ticket.state
+                details = dict(data or {}) | (data_of(ticket) if data_of is not None else {})
                 if await self._conditional_update(session, ticket.id, ticket.version, values):
                     changed = await self._load(session, ticket.id)
-                    await self._audit(session, changed, now, actor_id, event, (before, target.value), dict(data or {}))
+                    await self._audit(session, changed, now, actor_id, event, (before, target.value), details)
                     return TicketSnapshot.of(changed)
         assert ticket_id is not None
         raise ConcurrentUpdate(ticket_id)

@@ -108,9 +108,7 @@ def parse_spans(text: str) -> tuple[Span, ...]:
             continue
         match = _SPAN_TEXT.match(part)
         if match is None:
-            raise CalendarError(
-                f"cannot read opening hours {part.strip()!r}: expected HH:MM-HH:MM, e.g. 08:00-17:00"
-            )
+            raise CalendarError(f"cannot read opening hours {part.strip()!r}: expected HH:MM-HH:MM, e.g. 08:00-17:00")
         start_h, start_m, end_h, end_m = (int(group) for group in match.groups())
         if (end_h, end_m) == (24, 0):
             end_h = 0
@@ -158,9 +156,7 @@ class CalendarSpec:
         weekly: dict[int, tuple[Span, ...]] = {}
         for weekday, spans in self.weekly.items():
             if weekday not in range(7):
-                raise CalendarError(
-                    f"calendar {self.name!r}: weekday must be 0 (Monday) .. 6, got {weekday!r}"
-                )
+                raise CalendarError(f"calendar {self.name!r}: weekday must be 0 (Monday) .. 6, got {weekday!r}")
             weekly[weekday] = normalise_spans(spans, where=f"calendar {self.name!r} weekday {weekday}")
         open_dates = {
             day: normalise_spans(spans, where=f"calendar {self.name!r} open date {day}")
@@ -248,8 +244,7 @@ class BusinessCalendar:
         self._week_seconds = sum(self._nominal)
         # _cycle[weekday][n]: nominal seconds of the n days starting on weekday (n < 7).
         self._cycle = tuple(
-            tuple(sum(self._nominal[(weekday + i) % 7] for i in range(n)) for n in range(7))
-            for weekday in range(7)
+            tuple(sum(self._nominal[(weekday + i) % 7] for i in range(n)) for n in range(7)) for weekday in range(7)
         )
         self._days: dict[date, tuple[Interval, ...]] = {}
         self._holidays: dict[int, frozenset[date]] = {}

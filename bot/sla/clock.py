@@ -109,9 +109,7 @@ def due_at(calendar: BusinessCalendar, facts: ClockFacts) -> datetime | None:
     return _instant_after(calendar, facts, timedelta(minutes=facts.target_minutes))
 
 
-def warn_at(
-    calendar: BusinessCalendar, facts: ClockFacts, share: float = DEFAULT_WARN_SHARE
-) -> datetime | None:
+def warn_at(calendar: BusinessCalendar, facts: ClockFacts, share: float = DEFAULT_WARN_SHARE) -> datetime | None:
     """The instant `share` of the target is used up (to the second); None while an open pause holds it."""
     _check_share(share)
     return _instant_after(calendar, facts, timedelta(seconds=round(facts.target_minutes * 60 * share)))

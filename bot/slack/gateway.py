@@ -146,6 +146,17 @@ class SlackGateway:
         response = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
         return str(response["permalink"]) if response.get("permalink") else None
 
+    async def message_text(self, channel: str, ts: str) -> str | None:
+        """The text of one message (top-level or in a thread)."""
+        response = await self.client.conversations_history(
+            channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1
+        )
+        messages = response.get("messages") or []
+        if not messages:
+            response = await self.client.conversations_replies(channel=channel, ts=ts, limit=1)
+            messages = [m for m in response.get("messages") or [] if m.get("ts") == ts]
+        return str(messages[0].get("text") or "") if messages else None
+
     async def find_own_message(self, channel: str, key: str, *, thread_ts: str | None = None) -> str | None:
         """The ts of a message we posted earlier with metadata dedupe key `key`, if Slack has it: how a
         retried delivery finds out that the first attempt did reach Slack before the process died."""

@@ -53,7 +53,7 @@ def test_check_reports_broken_articles(tmp_path: Path, capsys: pytest.CaptureFix
 
     err = capsys.readouterr().err
     assert f"{articles / 'bad.md'}:1:" in err
-    assert "no YAML front matter" in err
+    assert "missing YAML front matter" in err
     assert "related catalogue item 'no-such-item' does not exist" in err
 
 

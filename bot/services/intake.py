@@ -1,0 +1,208 @@
+"""Understanding a request: what someone wrote, what the matcher made of it, and the offers we reply with.
+Each request is stored once under its origin (the Slack message), so a redelivered event gets the same
+answer and never a second reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import DeskConfig
+from bot.config.schema import CatalogItem, TeamConfig
+from bot.db.models import IntakeRequest
+from bot.services.knowledge_base import KnowledgeBase
+from bot.sla.policy import SlaPolicies
+from knowledge.models import Article, Decision
+
+MAX_ALTERNATIVES = 2
+MAX_ARTICLES = 2
+
+
+@dataclass(frozen=True)
+class ItemOffer:
+    item: CatalogItem
+    team: TeamConfig
+    score: float
+    first_response_minutes: int
+    promise_at: datetime
+
+
+@dataclass(frozen=True)
+class ArticleOffer:
+    article: Article
+    score: float
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    intake_id: int
+    decision: Decision
+    items: tuple[ItemOffer, ...]
+    articles: tuple[ArticleOffer, ...]
+    default_team: TeamConfig
+    language: str
+    is_new: bool
+    reply_ts: str | None
+    ticket_id: int | None
+
+
+@dataclass(frozen=True)
+class IntakeView:
+    id: int
+    user_id: str
+    channel: str | None
+    ts: str | None
+    thread_ts: str | None
+    reply_ts: str | None
+    text: str
+    language: str
+    ticket_id: int | None
+
+
+class IntakeService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        config: DeskConfig,
+        knowledge: KnowledgeBase,
+        policies: SlaPolicies,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._config = config
+        self._knowledge = knowledge
+        self._policies = policies
+
+    async def understand(
+        self,
+        *,
+        origin_key: str,
+        user_id: str,
+        text: str,
+        language: str,
+        channel: str | None = None,
+        ts: str | None = None,
+        thread_ts: str | None = None,
+    ) -> Suggestion:
+        now = self._clock.now()
+        result = self._knowledge.match(text)
+        stored = {"candidates": [[c.kind, c.id, round(c.score, 4)] for c in result.candidates]}
+        row = IntakeRequest(
+            origin_key=origin_key,
+            user_id=user_id,
+            channel=channel,
+            ts=ts,
+            thread_ts=thread_ts,
+            text=text,
+            language=language,
+            decision=result.decision.value,
+            candidates=stored,
+            created_at=now,
+        )
+        try:
+            async with self._sessions.begin() as session:
+                existing = await session.scalar(select(IntakeRequest).where(IntakeRequest.origin_key == origin_key))
+                if existing is not None:
+                    return self._suggestion(existing, is_new=False)
+                session.add(row)
+                await session.flush()
+                return self._suggestion(row, is_new=True)
+        except IntegrityError:
+            # Another process stored the same origin a moment ago: its answer is the answer.
+            async with self._sessions() as session:
+                existing = await session.scalar(select(IntakeRequest).where(IntakeRequest.origin_key == origin_key))
+                assert existing is not None
+                return self._suggestion(existing, is_new=False)
+
+    async def get(self, intake_id: int) -> IntakeView | None:
+        async with self._sessions() as session:
+            row = await session.get(IntakeRequest, intake_id)
+            return _view(row) if row else None
+
+    async def suggestion(self, intake_id: int) -> Suggestion | None:
+        async with self._sessions() as session:
+            row = await session.get(IntakeRequest, intake_id)
+            return self._suggestion(row, is_new=False) if row else None
+
+    async def replied(self, intake_id: int, reply_ts: str) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(IntakeRequest)
+                .where(IntakeRequest.id == intake_id, IntakeRequest.reply_ts.is_(None))
+                .values(reply_ts=reply_ts)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def article_solved(self, intake_id: int, article_id: str, user_id: str) -> bool:
+        """The requester says the article solved it: remember their words for that article. Only the person
+        who asked can say so, and only once."""
+        async with self._sessions.begin() as session:
+            row = await session.get(IntakeRequest, intake_id)
+            if row is None or row.user_id != user_id or row.outcome is not None:
+                return False
+            row.outcome = f"solved:{article_id}"[:32]
+            await self._knowledge.learn(session, f"article:{article_id}", row.text, self._clock.now())
+            text = row.text
+        self._knowledge.remember(f"article:{article_id}", text)
+        return True
+
+    def _suggestion(self, row: IntakeRequest, *, is_new: bool) -> Suggestion:
+        now = row.created_at if not is_new else self._clock.now()
+        candidates: list[list[Any]] = list(row.candidates.get("candidates") or [])
+        items: list[ItemOffer] = []
+        articles: list[ArticleOffer] = []
+        catalog_ids = {item.id for item in self._config.catalog}
+        for kind, ident, score in candidates:
+            if kind == "catalog" and ident in catalog_ids and len(items) < 1 + MAX_ALTERNATIVES:
+                items.append(self.offer(self._config.item(ident), now, float(score)))
+            elif kind == "article" and len(articles) < MAX_ARTICLES:
+                article = self._knowledge.article(ident)
+                if article is not None:
+                    articles.append(ArticleOffer(article, float(score)))
+        decision = Decision(row.decision)
+        if decision is Decision.NOTHING:
+            items, articles = [], []
+        default_team = self._config.team(self._config.desk.default_team)
+        return Suggestion(
+            intake_id=row.id,
+            decision=decision,
+            items=tuple(items),
+            articles=tuple(articles),
+            default_team=default_team,
+            language=row.language,
+            is_new=is_new,
+            reply_ts=row.reply_ts,
+            ticket_id=row.ticket_id,
+        )
+
+    def offer(self, item: CatalogItem, now: datetime, score: float = 1.0) -> ItemOffer:
+        """The service with its first-response promise as of `now`."""
+        first, _ = self._policies.targets(item.team, item.id, item.priority)
+        return ItemOffer(
+            item=item,
+            team=self._config.team(item.team),
+            score=score,
+            first_response_minutes=first,
+            promise_at=self._policies.team_calendar(item.team).add(now, first),
+        )
+
+
+def _view(row: IntakeRequest) -> IntakeView:
+    return IntakeView(
+        id=row.id,
+        user_id=row.user_id,
+        channel=row.channel,
+        ts=row.ts,
+        thread_ts=row.thread_ts,
+        reply_ts=row.reply_ts,
+        text=row.text,
+        language=row.language,
+        ticket_id=row.ticket_id,
+    )

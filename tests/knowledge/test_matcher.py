@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import pytest
+
+from knowledge.matcher import Matcher
+from knowledge.models import Article, CatalogEntry, Decision, Thresholds
+
+
+def top_ref(matcher: Matcher, text: str) -> str | None:
+    result = matcher.match(text)
+    return result.candidates[0].ref if result.candidates else None
+
+
+@pytest.fixture
+def matcher(small_catalog: list[CatalogEntry], small_articles: list[Article]) -> Matcher:
+    return Matcher(small_catalog, small_articles)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I forgot my password and now I'm locked out", "catalog:password-reset"),
+        ("pasword", "catalog:password-reset"),  # typo
+        ("kan inte logga in, glömt lösenordet", "catalog:password-reset"),  # Swedish, inflected
+        ("glomt losenordet", "catalog:password-reset"),  # without diacritics
+        ("the printer on floor 2 has a paper jam", "catalog:printer-problem"),
+        ("printr jammed agian", "catalog:printer-problem"),
+        ("skrivaren är offline", "catalog:printer-problem"),
+        ("passerkortet funkar inte", "catalog:access-card"),  # definite form of a keyword
+        ("how do I connect to the vpn from home?", "article:kb-connect-vpn"),
+        ("semester", "catalog:vacation-request"),  # one word
+    ],
+)
+def test_ranks_the_fitting_item_first(matcher: Matcher, text: str, expected: str) -> None:
+    assert top_ref(matcher, text) == expected
+
+
+def test_swedish_compound_is_split_against_the_vocabulary(matcher: Matcher) -> None:
+    terms = {qt.term: qt.origin for qt in matcher.query_terms("lösenordsproblem")}
+    assert terms == {"losenord": "compound", "problem": "compound"}
+    refs = [c.ref for c in matcher.match("lösenordsproblem").candidates]
+    assert "catalog:password-reset" in refs[:2]
+
+
+def test_slack_markup_does_not_distract(matcher: Matcher) -> None:
+    text = "<@U0123ABCD> printer in <#C1|vacation-chat> is jammed :sob: <https://x.example/vacation|see>"
+    assert top_ref(matcher, text) == "catalog:printer-problem"
+
+
+def test_need_in_the_middle_of_a_long_message_is_found(matcher: Matcher) -> None:
+    text = (
+        "Hi all, hope you had a nice weekend, we moved desks on Friday and the new spot is great. "
+        "Anyway the printer next to the kitchen has a paper jam again and shows offline. "
+        "Not urgent, I can walk to the other floor, but it would be nice to have it fixed this week."
+    )
+    assert top_ref(matcher, text) == "catalog:printer-problem"
+
+
+def test_synonyms_expand_abbreviations(small_catalog: list[CatalogEntry]) -> None:
+    plain = Matcher(small_catalog, [])
+    assert plain.match("pw").candidates == ()
+    with_synonyms = Matcher(small_catalog, [], synonyms={"pw": ["password"], "lösen": ["lösenord"]})
+    assert top_ref(with_synonyms, "pw expired") == "catalog:password-reset"
+    assert top_ref(with_synonyms, "lösen") == "catalog:password-reset"
+
+
+def test_phrase_synonym_expands_only_as_a_phrase(small_catalog: list[CatalogEntry]) -> None:
+    matcher = Matcher(small_catalog, [], synonyms={"time off": ["vacation"]})
+    assert top_ref(matcher, "I need some time off in July") == "catalog:vacation-request"
+    assert matcher.match("off").candidates == ()
+
+
+def test_candidates_report_scores_in_0_1_and_matched_fields(matcher: Matcher) -> None:
+    result = matcher.match("locked out, lösenord")
+    assert all(0.0 <= c.score <= 1.0 for c in result.candidates)
+    assert [c.score for c in result.candidates] == sorted((c.score for c in result.candidates), reverse=True)
+    best = result.candidates[0]
+    assert best.ref == "catalog:password-reset"
+    assert {"title", "keywords"} <= set(best.matched)
+
+
+def test_small_talk_gets_no_confident_answer(matcher: Matcher) -> None:
+    for text in ("thanks!! 🙏", "hej", "good morning everyone :sunny:", ""):
+        result = matcher.match(text)
+        assert result.decision is Decision.NOTHING
+        assert result.best is None
+
+
+def test_thresholds_decide_between_confident_short_list_and_nothing(
+    small_catalog: list[CatalogEntry],
+) -> None:
+    text = "printer paper jam"
+    score = Matcher(small_catalog, []).match(text).candidates[0].score
+    confident = Matcher(small_catalog, [], thresholds=Thresholds(confident=score, suggest=0.0, margin=0.0))
+    assert confident.match(text).decision is Decision.CONFIDENT
+    assert confident.match(text).best is not None
+    choose = Matcher(small_catalog, [], thresholds=Thresholds(confident=1.0, suggest=score, margin=0.0))
+    assert choose.match(text).decision is Decision.CHOOSE
+    assert choose.match(text).best is None
+    assert choose.match(text).choices
+    nothing = Matcher(small_catalog, [], thresholds=Thresholds(confident=1.0, suggest=1.0, margin=0.0))
+    assert nothing.match(text).decision is Decision.NOTHING
+    assert nothing.match(text).choices == ()
+
+
+def test_a_close_runner_up_prevents_a_confident_answer(small_catalog: list[CatalogEntry]) -> None:
+    twins = [
+        *small_catalog,
+        CatalogEntry("printer-new", "Printer problem", "", "", ("printer",), "it", "request", "low"),
+    ]
+    matcher = Matcher(twins, [], thresholds=Thresholds(confident=0.0, suggest=0.0, margin=0.05))
+    assert matcher.match("printer").decision is Decision.CHOOSE
+
+
+def test_invalid_thresholds_are_rejected() -> None:
+    with pytest.raises(ValueError, match="suggest"):
+        Thresholds(confident=0.3, suggest=0.5)
+
+
+def test_an_added_article_is_found_without_a_rebuild(matcher: Matcher) -> None:
+    assert top_ref(matcher, "how do I share my outlook calendar") != "article:kb-share-calendar"
+    matcher.add_article(
+        Article(
+            "kb-share-calendar",
+            "Share your Outlook calendar",
+            ("outlook", "calendar"),
+            "en",
+            (),
+            "Open the calendar, choose Share and pick a colleague.",
+        )
+    )
+    assert top_ref(matcher, "how do I share my outlook calendar") == "article:kb-share-calendar"
+    assert top_ref(matcher, "calender") == "article:kb-share-calendar"  # its words join the typo vocabulary
+
+
+def test_a_changed_article_replaces_the_old_version(matcher: Matcher) -> None:
+    matcher.add_article(Article("kb-connect-vpn", "Wireless presenter", ("clicker",), "en", (), "Pair it."))
+    assert top_ref(matcher, "vpn") is None
+    assert top_ref(matcher, "presenter clicker") == "article:kb-connect-vpn"
+    assert len(matcher) == 5
+
+
+def test_a_removed_article_is_no_longer_suggested(matcher: Matcher) -> None:
+    matcher.remove_article("kb-connect-vpn")
+    assert top_ref(matcher, "connect to the vpn") is None
+    with pytest.raises(KeyError):
+        matcher.remove_article("kb-connect-vpn")
+
+
+def test_learned_phrasing_teaches_new_words(matcher: Matcher) -> None:
+    assert top_ref(matcher, "the follow-me queue ate my printout") != "catalog:printer-problem"
+    matcher.add_phrasing("catalog:printer-problem", "my printout is stuck in the follow-me queue")
+    best = matcher.match("the follow-me queue ate my printout").candidates[0]
+    assert best.ref == "catalog:printer-problem"
+    assert "phrasings" in best.matched
+    assert matcher.phrasings("catalog:printer-problem") == ("my printout is stuck in the follow-me queue",)
+
+
+def test_learned_phrasings_are_bounded_oldest_first(small_catalog: list[CatalogEntry]) -> None:
+    matcher = Matcher(small_catalog, [], max_phrasings_per_target=2)
+    for text in ("first zebra", "second yak", "third walrus"):
+        matcher.add_phrasing("catalog:vacation-request", text)
+    assert matcher.phrasings("catalog:vacation-request") == ("second yak", "third walrus")
+    assert top_ref(matcher, "zebra") is None
+    assert top_ref(matcher, "walrus") == "catalog:vacation-request"
+
+
+def test_phrasing_for_an_unknown_target_is_refused(matcher: Matcher) -> None:
+    with pytest.raises(KeyError):
+        matcher.add_phrasing("catalog:no-such-item", "text")
+    with pytest.raises(ValueError, match="reference"):
+        matcher.add_phrasing("password-reset", "text")
+
+
+def test_many_changes_keep_results_identical_to_a_fresh_index(
+    small_catalog: list[CatalogEntry], small_articles: list[Article]
+) -> None:
+    churned = Matcher(small_catalog, small_articles)
+    for n in range(1500):  # enough retired entries to trigger a compaction
+        churned.add_article(Article("kb-churn", f"Temporary {n}", (), "en", (), "temporary text"))
+    churned.remove_article("kb-churn")
+    fresh = Matcher(small_catalog, small_articles)
+    for text in ("printer jam", "lösenord", "vpn connect", "semester"):
+        assert churned.match(text) == fresh.match(text)
+
+
+def test_compound_head_may_drop_its_final_vowel(matcher: Matcher) -> None:
+    assert top_ref(matcher, "skrivarproblem") == "catalog:printer-problem"
+
+
+def test_a_loose_overlap_with_a_learned_phrasing_does_not_vote(small_catalog: list[CatalogEntry]) -> None:
+    matcher = Matcher(small_catalog, [])
+    matcher.add_phrasing(
+        "catalog:vacation-request", "moving to the Uppsala office next month, printer there is great btw"
+    )
+    assert top_ref(matcher, "printer in uppsala is jammed") == "catalog:printer-problem"
+
+
+def test_learned_phrasings_do_not_change_word_weights(small_catalog: list[CatalogEntry]) -> None:
+    before = Matcher(small_catalog, []).match("printer jam").candidates[0].score
+    matcher = Matcher(small_catalog, [])
+    for n in range(20):
+        matcher.add_phrasing("catalog:access-card", f"printer visitor badge number {n}")
+    after = matcher.match("printer jam").candidates
+    assert after[0].ref == "catalog:printer-problem"
+    assert after[0].score == before
+
+
+def test_phrasings_of_a_removed_article_go_with_it(
+    small_catalog: list[CatalogEntry], small_articles: list[Article]
+) -> None:
+    matcher = Matcher(small_catalog, small_articles)
+    matcher.add_phrasing("article:kb-connect-vpn", "zebra tunnel from the hotel")
+    matcher.remove_article("kb-connect-vpn")
+    assert top_ref(matcher, "zebra tunnel from the hotel") is None
+    assert matcher.phrasings("article:kb-connect-vpn") == ()
+
+
+def test_phrase_pair_in_order_beats_scattered_words() -> None:
+    catalog = [
+        CatalogEntry("access-card", "Access card", "", "", ("access card",), "facilities", "request", "low"),
+        CatalogEntry("card-access", "Card reader", "", "", ("card", "access"), "it", "request", "low"),
+    ]
+    assert top_ref(Matcher(catalog, []), "my access card is lost") == "catalog:access-card"

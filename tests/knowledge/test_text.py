@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from knowledge.text import Stemmer, content_words, fold, strip_markup, words
+
+
+def test_slack_mentions_channels_and_emoji_are_not_words() -> None:
+    text = "<@U07RT2LQ1> <!here> printer in <#C02PRNT7QX|malmo-office> is broken :face_with_symbols_on_mouth:"
+    assert words(text) == ["printer", "in", "is", "broken"]
+
+
+def test_link_keeps_its_label_and_drops_the_url() -> None:
+    assert words("see <https://www.example.se/karriar|careers page>") == ["see", "careers", "page"]
+    assert words("see <https://www.example.se/karriar>") == ["see"]
+
+
+def test_bold_and_code_markers_do_not_stick_to_words() -> None:
+    assert words("*URGENT* `P:\\24-1187` _now_") == ["urgent", "p", "24", "1187", "now"]
+
+
+def test_case_and_diacritics_fold_so_missing_accents_still_match() -> None:
+    assert fold("Behöver TILLGÅNG") == fold("behover tillgang") == "behover tillgang"
+    assert fold("Café naïve Øre") == "cafe naive ore"
+
+
+def test_markup_entities_are_decoded() -> None:
+    assert strip_markup("R&amp;D &lt;team&gt;") == "R&D <team>"
+
+
+def test_apostrophes_join_contractions() -> None:
+    assert words("laptop won't start, it’s dead") == ["laptop", "wont", "start", "its", "dead"]
+
+
+def test_stopwords_of_both_languages_are_dropped() -> None:
+    assert content_words("how do I get the VPN") == ["vpn"]
+    assert content_words("hur gör jag med skrivaren") == ["skrivaren"]
+
+
+def test_stemmer_joins_inflections_in_both_languages() -> None:
+    stem = Stemmer().stem
+    assert stem("passwords") == stem("password")
+    assert stem("printers") == stem("printer")
+    assert stem("skrivaren") == stem("skrivare")
+    assert stem("semesterdagar") == stem("semesterdag")
+
+
+def test_stem_cache_is_bounded_and_stays_correct() -> None:
+    stemmer = Stemmer(cache_size=2)
+    first = [stemmer.stem(w) for w in ("printers", "skrivaren", "passwords", "printers")]
+    assert first == [Stemmer().stem(w) for w in ("printers", "skrivaren", "passwords", "printers")]
+    assert len(stemmer._cache) <= 2
