@@ -617,3 +617,19 @@ async def test_sweeper_loop_keeps_sweeping_while_batches_are_full(
     await sla_engine_module.run_sla_sweeper(Desk(), stop, interval=3600, limit=2)
     assert sweeper.passes == [2, 2, 1]
     assert len(await outbox(db)) == 5
+
+
+async def test_ticket_service_move_retargets_through_the_engine(
+    tickets: TicketService, db: Database, clock: FixedClock
+) -> None:
+    clock.set(local(2026, 11, 25, 10, 0))
+    ticket = await tickets.open_ticket(request())
+    await tickets.claim(ticket.id, LENA)
+    await tickets.wait_on_requester(ticket.id, actor_id=LENA)
+    clock.set(local(2026, 11, 25, 11, 0))
+    await tickets.move(ticket.id, "hr", actor_id=LENA)
+    resolution = (await clocks_of(db, ticket.id))["resolution"]
+    assert resolution.paused_since is None
+    assert resolution.target_minutes == 18 * 60  # HR's `people` policy, high
+    # Nothing counted while waiting (10:00-11:00); 18 working hours from 11:00: Friday 11:00.
+    assert resolution.due_at == local(2026, 11, 27, 11, 0)
