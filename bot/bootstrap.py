@@ -21,6 +21,7 @@ from bot.db.migrate import upgrade
 from bot.notify.approval_messages import ApprovalMessages
 from bot.notify.article_messages import ArticleMessages
 from bot.notify.feedback_messages import FeedbackMessages
+from bot.notify.sla_messages import SlaMessages
 from bot.notify.ticket_messages import TicketMessages
 from bot.notify.triage_messages import TriageMessages
 from bot.scheduler import Leases, Scheduler, process_identity
@@ -37,6 +38,7 @@ from bot.services.people import People
 from bot.services.queue import QueueService
 from bot.services.reaction_tickets import ReactionTickets
 from bot.services.requests import RequestService
+from bot.services.sla_engine import SlaEngine, run_sla_sweeper
 from bot.services.status import StatusService
 from bot.services.tickets import TicketService
 from bot.services.triage import TriageService
@@ -54,6 +56,7 @@ class Desk:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     policies: SlaPolicies
+    sla: SlaEngine
     knowledge: KnowledgeBase
     tickets: TicketService
     outbox: OutboxDispatcher
@@ -104,7 +107,9 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     sessions = make_sessionmaker(engine)
     policies = SlaPolicies(config)
     knowledge = await KnowledgeBase.load(config, sessions)
-    tickets = TicketService(sessions, clock, observers=[NotificationPlanner(), SurveyPlanner(config)])
+    # The SLA engine moves clocks inside each ticket change's own transaction.
+    sla = SlaEngine(sessions, clock, policies)
+    tickets = TicketService(sessions, clock, observers=[NotificationPlanner(), SurveyPlanner(config), sla])
     outbox = OutboxDispatcher(sessions, clock)
     intake = IntakeService(sessions, clock, config, knowledge, policies)
     conversation = ConversationService(sessions, clock, tickets)
@@ -124,6 +129,7 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
         engine=engine,
         sessions=sessions,
         policies=policies,
+        sla=sla,
         knowledge=knowledge,
         tickets=tickets,
         outbox=outbox,
@@ -147,6 +153,7 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     messages = TicketMessages(sessions, gateway, config, policies, clock)
     messages.register(outbox)
     TriageMessages(messages, gateway, config).register(outbox)
+    SlaMessages(sessions, gateway, config, policies, clock).register(outbox)
     FeedbackMessages(sessions, messages, gateway, config).register(outbox)
     ApprovalMessages(sessions, messages, gateway, people, config).register(outbox)
     desk.scheduler.every("close-unanswered", 300, desk.feedback.close_unanswered)
@@ -175,9 +182,11 @@ def _bolt_app(client: AsyncWebClient, config: DeskConfig) -> AsyncApp:
 
 
 def start_background(desk: Desk, stop: asyncio.Event) -> None:
-    """The loops `servicedesk run` keeps going: deliver the outbox, retry what the inbox still holds."""
+    """The loops `servicedesk run` keeps going: deliver the outbox, retry what the inbox still holds, sweep the
+    SLA clocks."""
     desk.background.append(asyncio.create_task(desk.outbox.run(stop)))
     desk.background.append(asyncio.create_task(_inbox_loop(desk, stop)))
+    desk.background.append(asyncio.create_task(run_sla_sweeper(desk, stop)))
     desk.background.append(asyncio.create_task(desk.scheduler.run(stop)))
     # Not under a lease: every process keeps its own matcher index current with what others published.
     desk.background.append(asyncio.create_task(_every(stop, 60.0, desk.articles.refresh)))

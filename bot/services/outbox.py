@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -62,6 +63,42 @@ async def enqueue(
             "attempts": 0,
         },
     )
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One side effect for `enqueue_many`."""
+
+    kind: str
+    dedupe_key: str
+    payload: Mapping[str, Any]
+    ticket_id: int | None = None
+
+
+async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], *, at: datetime) -> set[str]:
+    """Queue many side effects in one statement inside the caller's transaction (a sweeper's batch); returns
+    the dedupe keys queued by this call: a key already queued is skipped, as with `enqueue`."""
+    if not notices:
+        return set()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {
+            "dedupe_key": notice.dedupe_key,
+            "kind": notice.kind,
+            "ticket_id": notice.ticket_id,
+            "payload": dict(notice.payload),
+            "created_at": at,
+            "next_attempt_at": at,
+            "attempts": 0,
+        }
+        for notice in notices
+    ]
+    # executemany form: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues") from one cached
+    # compilation, where .values(rows) would compile anew for every batch size.
+    statement = insert(OutboxMessage).on_conflict_do_nothing().returning(OutboxMessage.dedupe_key)
+    result = await session.execute(statement, rows)
+    return {str(key) for key in result.scalars()}
 
 
 class OutboxDispatcher:

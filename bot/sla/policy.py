@@ -51,6 +51,13 @@ class SlaPolicies:
     def targets(self, team_id: str, item_id: str | None, priority: str) -> tuple[int, int]:
         return self._config.targets(team_id, item_id, Priority(priority))
 
+    def item_team(self, item_id: str) -> str | None:
+        """The team a catalogue item belongs to; None for an item no longer in the configuration."""
+        try:
+            return self._config.item(item_id).team
+        except KeyError:
+            return None
+
     def first_response_due(self, team_id: str, item_id: str | None, priority: str, start: datetime) -> datetime:
         first, _ = self.targets(team_id, item_id, priority)
         return self.team_calendar(team_id).add(start, first)
