@@ -289,7 +289,10 @@ async def test_someone_else_cannot_cancel_the_requesters_ticket(desk: Desk, slac
     await slack.click("erik", forged, ActionId.CANCEL_OWN)
     await desk.settle()
     assert (await ticket_row(db)).state == "open"
-    assert "Bara den som frågade kan göra det med ärendet. Inget ändrades." in slack.ephemerals_for("erik")[-1].text_content
+    assert (
+        "Bara den som frågade kan göra det med ärendet. Inget ändrades."
+        in slack.ephemerals_for("erik")[-1].text_content
+    )
     del confirmation
 
 
