@@ -150,7 +150,7 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
         bolt=bolt,
         edge=edge,
     )
-    messages = TicketMessages(sessions, gateway, config, policies, clock)
+    messages = TicketMessages(sessions, gateway, config, policies, clock, sla)
     messages.register(outbox)
     TriageMessages(messages, gateway, config).register(outbox)
     SlaMessages(sessions, gateway, config, policies, clock).register(outbox)

@@ -17,9 +17,11 @@ from bot.clock import Clock
 from bot.config import DeskConfig
 from bot.db.models import Comment, Ticket, TicketEvent
 from bot.i18n import t, when
+from bot.notify.sla_messages import status_label
 from bot.services.conversation import RELAY
 from bot.services.notifications import REQUESTER_NOTICE, TRIAGE_CARD
 from bot.services.outbox import OutboxDispatcher, OutboxItem, PermanentFailure
+from bot.services.sla_engine import SlaEngine
 from bot.services.tickets import TicketSnapshot
 from bot.sla.policy import SlaPolicies
 from bot.slack.gateway import SlackGateway
@@ -45,7 +47,9 @@ class TicketMessages:
         config: DeskConfig,
         policies: SlaPolicies,
         clock: Clock,
+        sla: SlaEngine | None = None,
     ) -> None:
+        self._sla = sla
         self._sessions = sessions
         self._gateway = gateway
         self._config = config
@@ -96,6 +100,7 @@ class TicketMessages:
             now=self._clock.now(),
             timezone=self._policies.timezone(ticket.team_id),
             withheld=await self._came_from_confidential(ticket),
+            sla_lines=await self._sla_lines(ticket),
         )
         try:
             if ticket.triage_ts and ticket.triage_channel:
@@ -117,6 +122,19 @@ class TicketMessages:
                 .values(triage_channel=channel, triage_ts=ts)
                 .execution_options(synchronize_session=False)
             )
+
+    async def _sla_lines(self, ticket: TicketSnapshot) -> list[str]:
+        if self._sla is None:
+            return []
+        lang = self._config.desk.default_language
+        now, timezone = self._clock.now(), self._policies.timezone(ticket.team_id)
+        lines = []
+        for view in await self._sla.clock_views(None, ticket.id):
+            label = t(lang, f"card.clock_{view.kind}")
+            state = status_label(lang, view.status)
+            due = when(lang, view.due_at, now, timezone) if view.due_at and view.stopped_at is None else None
+            lines.append(f"{label}: {state}" + (f" ({t(lang, 'card.due', when=due)})" if due else ""))
+        return lines
 
     async def _came_from_confidential(self, ticket: TicketSnapshot) -> bool:
         if self._config.team(ticket.team_id).confidential:

@@ -380,7 +380,17 @@ class SlaEngine:
                     notices.append(notice)
             # ORM bulk UPDATE by primary key: one executemany for the batch.
             await session.execute(update(SlaClock), rows)
-            queued = await enqueue_many(session, notices, at=now)
+            # The card shows the clock's state too: redraw it with each warning and breach.
+            redraws = [
+                Notice(
+                    kind="triage_card",
+                    dedupe_key=f"card:{n.ticket_id}:{n.dedupe_key}",
+                    payload={},
+                    ticket_id=n.ticket_id,
+                )
+                for n in notices
+            ]
+            queued = await enqueue_many(session, [*notices, *redraws], at=now)
         warned = sum(1 for n in notices if n.kind == SLA_WARNING and n.dedupe_key in queued)
         breached = sum(1 for n in notices if n.kind == SLA_BREACH and n.dedupe_key in queued)
         return SweepResult(len(clocks), warned, breached)

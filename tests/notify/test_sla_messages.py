@@ -201,7 +201,7 @@ async def test_a_retry_after_slack_took_the_message_does_not_post_it_again(desk:
     assert await desk.dispatcher().drain() == 1
     assert [p.channel for p in desk.gateway.posts] == ["C0ITTRIAGE", "D0LENA0001"]
     async with desk.db.sessions() as session:
-        [row] = list(await session.scalars(select(OutboxMessage)))
+        [row] = list(await session.scalars(select(OutboxMessage).where(OutboxMessage.kind != "triage_card")))
     assert (row.attempts, row.sent_at is not None) == (2, True)
 
 

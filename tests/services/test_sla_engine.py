@@ -73,7 +73,9 @@ async def clocks_of(db: Database, ticket_id: int) -> dict[str, SlaClock]:
 
 async def outbox(db: Database) -> list[OutboxMessage]:
     async with db.sessions() as session:
-        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        # The SLA's own notices (each warning and breach also queues a redraw of the triage card).
+        query = select(OutboxMessage).where(OutboxMessage.kind != "triage_card").order_by(OutboxMessage.id)
+        return list(await session.scalars(query))
 
 
 # ---------------------------------------------------------------------------- due times from the calendar
