@@ -186,7 +186,7 @@ class TicketMessages:
             due = self._policies.first_response_due(
                 ticket.team_id, ticket.catalog_item_id, ticket.priority, ticket.created_at
             )
-            return t(
+            confirmation = t(
                 lang,
                 "created.confirmation",
                 key=ticket.key,
@@ -194,6 +194,12 @@ class TicketMessages:
                 priority=t(lang, f"priority.{ticket.priority}"),
                 when=when(lang, due, self._clock.now(), self._policies.timezone(ticket.team_id)),
             )
+            opened_by = ticket.fields.get("opened_by")
+            if opened_by and opened_by != ticket.requester_id:
+                # Opened for someone by a colleague's reaction: say so, in the same one message.
+                reaction = t(lang, "created.reaction", key=ticket.key, team=team_name, user=ticket.requester_id)
+                return f"{reaction} {confirmation}"
+            return confirmation
         actor = payload.get("actor")
         if notice in ("claimed", "assigned") and ticket.assignee_id:
             return t(lang, "notice.claimed", key=ticket.key, agent=f"<@{ticket.assignee_id}>")

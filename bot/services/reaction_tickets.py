@@ -8,9 +8,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.blocks.text import section
 from bot.config import DeskConfig
-from bot.i18n import t
 from bot.services.approvals import ApprovalService
 from bot.services.intake import IntakeService
 from bot.services.knowledge_base import KnowledgeBase
@@ -81,7 +79,5 @@ class ReactionTickets:
             ticket, created = await self._tickets.open_in(session, new, actor_id=reacted_by)
             if created and plan is not None:
                 await self._approvals.open_in(session, ticket.id, plan)
-        if created and not self._config.team(team_id).confidential:
-            note = t(language, "created.reaction", key=ticket.key, team=self._config.team(team_id).name, user=author)
-            await self._gateway.post(channel, note, [section(note)], thread_ts=ts)
+        # The thread hears about it through the ticket's own "created" notice (outbox: once, even after a crash).
         return ticket
