@@ -116,7 +116,9 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
 
     http = aiohttp.ClientSession()
     client = make_web_client(config.slack.bot_token, config.slack.api_url, http)
-    gateway = SlackGateway(client)
+    gateway = SlackGateway(
+        client, make_web_client(config.slack.bot_token, config.slack.api_url, http, blind_retries=False)
+    )
     people = People(gateway, config)
     approvals = ApprovalService(sessions, clock, config, gateway, tickets)
     bolt = None

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["rate_limited", "server_error", "slow", "drop"]
-KINDS: tuple[str, ...] = ("rate_limited", "server_error", "slow", "drop")
+# "lost_answer": Slack does the work (the message is posted) but the answer never arrives intact (a 500 after
+# the fact), the case that tempts a client into posting twice.
+FaultKind = Literal["rate_limited", "server_error", "slow", "drop", "lost_answer"]
+KINDS: tuple[str, ...] = ("rate_limited", "server_error", "slow", "drop", "lost_answer")
 ANY_METHOD = "*"
 
 

@@ -53,6 +53,10 @@ async def _api(request: web.Request) -> web.StreamResponse:
     args = {k: v for k, v in raw.items() if k != "token"}
     recorded = {k: _parsed(v) if k in STRUCTURED else v for k, v in args.items()}
     fault = si.faults.take(method)
+    if fault is not None and fault.kind == "lost_answer":
+        body = _dispatch(si, method, token, args)
+        _record(si, method, recorded, 500, body, fault.kind)
+        return web.json_response({"ok": False, "error": "internal_error"}, status=500)
     if fault is not None:
         faulted = await _apply_fault(request, fault)
         if faulted is not None:

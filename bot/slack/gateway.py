@@ -45,17 +45,24 @@ class _TTLCache:
         self._values[key] = (time.monotonic() + self._ttl, value)
 
 
-def make_web_client(token: str, api_url: str, session: aiohttp.ClientSession | None) -> AsyncWebClient:
+def make_web_client(
+    token: str, api_url: str, session: aiohttp.ClientSession | None, *, blind_retries: bool = True
+) -> AsyncWebClient:
+    """The Web API client. A 429 was not processed, so retrying it is always safe. A 500 or a dropped
+    connection may come after Slack did the work: `blind_retries=False` leaves those to the caller, which for
+    posts is the outbox, that first looks for the message before it posts again."""
+    handlers: list[Any] = [AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
+    if blind_retries:
+        handlers += [
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+            AsyncConnectionErrorRetryHandler(max_retry_count=3),
+        ]
     return AsyncWebClient(
         token=token,
         base_url=api_url if api_url.endswith("/") else api_url + "/",
         session=session,
         timeout=15,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=3),
-            AsyncConnectionErrorRetryHandler(max_retry_count=3),
-        ],
+        retry_handlers=handlers,
     )
 
 
@@ -63,8 +70,10 @@ class SlackGateway:
     USER_TTL = 600.0
     GROUP_TTL = 300.0
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, posting: AsyncWebClient | None = None) -> None:
         self.client = client
+        # For chat.postMessage: no blind retries, so a lost answer cannot become a second message.
+        self.posting = posting or client
         self._users = _TTLCache(self.USER_TTL)
         self._groups = _TTLCache(self.GROUP_TTL)
         self._dms: dict[str, str] = {}
@@ -86,7 +95,7 @@ class SlackGateway:
         thread_ts: str | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> tuple[str, str]:
-        response = await self.client.chat_postMessage(
+        response = await self.posting.chat_postMessage(
             channel=channel,
             text=text,
             blocks=list(blocks) if blocks else None,
