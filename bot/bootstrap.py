@@ -17,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import DeskConfig
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.migrate import upgrade
+from bot.digest_wiring import register_digest_senders
 from bot.notify.ticket_messages import TicketMessages
 from bot.notify.triage_messages import TriageMessages
 from bot.services.conversation import ConversationService
@@ -126,6 +127,7 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     messages = TicketMessages(sessions, gateway, config, policies, clock)
     messages.register(outbox)
     TriageMessages(messages, gateway, config).register(outbox)
+    register_digest_senders(desk)  # the daily digest's outbox senders (its schedule is started by `run`)
     edge.after_event = outbox.kick
 
     if bolt is not None:
