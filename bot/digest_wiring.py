@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -87,9 +87,9 @@ class DigestPlanner:
 
     async def _queue_agents(self, session: AsyncSession, team_id: str, day: date, now: datetime) -> int:
         assignees = await session.scalars(
-            select(distinct(Ticket.assignee_id)).where(
-                Ticket.team_id == team_id, Ticket.state.in_(OPEN_STATES), Ticket.assignee_id.is_not(None)
-            )
+            select(Ticket.assignee_id)
+            .where(Ticket.team_id == team_id, Ticket.state.in_(OPEN_STATES), Ticket.assignee_id.is_not(None))
+            .distinct()
         )
         queued = 0
         for user in assignees:
