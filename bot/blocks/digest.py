@@ -150,7 +150,7 @@ def team_blocks(
                 priority=t(lang, f"priority.{line.priority}"),
                 age=age(lang, now - line.created_at),
             )
-            blocks.append(section(text, _claim(line, lang)))
+            blocks.append(section(text, _claim(line, lang), block_id=f"digest.oldest.{line.id}"))
     if digest.most_urgent:
         blocks.append(section(t(lang, "digest.urgent")))
         for line in digest.most_urgent:
@@ -162,7 +162,8 @@ def team_blocks(
                 priority=t(lang, f"priority.{line.priority}"),
                 due=_urgent_text(line, lang, now, tz),
             )
-            blocks.append(section(text, _claim(line, lang)))
+            # A ticket may be both oldest and most urgent; block ids must still be unique in the message.
+            blocks.append(section(text, _claim(line, lang), block_id=f"digest.urgent.{line.id}"))
 
     average = digest.rating_average_30d
     satisfaction = [

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["rate_limited", "server_error", "slow", "drop"]
-KINDS: tuple[str, ...] = ("rate_limited", "server_error", "slow", "drop")
+FaultKind = Literal["rate_limited", "server_error", "slow", "drop", "refused"]
+# "refused" answers 200 with ok: false and the given error (not_allowed, missing_scope...): no client retries it.
+KINDS: tuple[str, ...] = ("rate_limited", "server_error", "slow", "drop", "refused")
 ANY_METHOD = "*"
 
 
@@ -17,6 +18,7 @@ class Fault:
     remaining: int
     retry_after: int = 1
     delay: float = 0.0
+    error: str = "not_allowed"
 
 
 class Faults:
@@ -34,12 +36,13 @@ class Faults:
         times: int = 1,
         retry_after: int = 1,
         delay: float = 0.0,
+        error: str = "not_allowed",
     ) -> Fault:
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; one of {', '.join(KINDS)}")
         if times < 1:
             raise ValueError("a fault applies to at least one call")
-        fault = Fault(method=method, kind=kind, remaining=times, retry_after=retry_after, delay=delay)
+        fault = Fault(method=method, kind=kind, remaining=times, retry_after=retry_after, delay=delay, error=error)
         self._pending.append(fault)
         return fault
 
