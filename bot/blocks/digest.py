@@ -248,8 +248,13 @@ def agent_blocks(
     return title, blocks
 
 
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def plain_text(blocks: Sequence[Mapping[str, Any]]) -> str:
-    """The blocks as a person would read them, for the terminal: text of every block, buttons in brackets."""
+    """The blocks as a person would read them in Slack, for the terminal: the text of every block with mrkdwn
+    escapes shown as the characters they stand for, buttons in brackets."""
     out: list[str] = []
     for block in blocks:
         kind = block.get("type")
@@ -266,4 +271,4 @@ def plain_text(blocks: Sequence[Mapping[str, Any]]) -> str:
             out.append("  ".join(str(e.get("text", "")) for e in block.get("elements", [])))
         elif kind == "divider":
             out.append("-" * 40)
-    return "\n".join(out) + "\n"
+    return _unescape("\n".join(out)) + "\n"

@@ -96,9 +96,11 @@ async def test_rendered_digest_shows_the_figures_escaped_with_claim_buttons(
     assert "Median time to first response 30 working minutes · to resolution 5 working hours 30 minutes" in shown
     assert "Unassigned *2* · in progress *2* · waiting on requester *1* · awaiting approval *1*" in shown
     assert "At risk *1* · breached *1*" in shown
-    assert "<https://slack.test/archives/C/p1|*IT-3*> VPN &lt;drops&gt; &amp; reconnects" in shown
+    raw = json.dumps(blocks, ensure_ascii=False)
+    assert "<https://slack.test/archives/C/p1|*IT-3*> VPN &lt;drops&gt; &amp; reconnects" in raw
     assert "Ratings yesterday *2* · 30-day average *3.7* from 3" in shown
-    assert "“Quick &amp; &lt;great&gt; help”" in shown
+    assert "“Quick &amp; &lt;great&gt; help”" in raw
+    assert "“Quick & <great> help”" in shown  # how people read it
     assert "*Last 14 days:* opened 9 · resolved 3 · chart in the thread" in shown
     claims = [b["accessory"] for b in blocks if b.get("accessory", {}).get("action_id") == "desk.claim"]
     assert {json.loads(c["value"])["k"] for c in claims} == {1003, 1004}
