@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -219,6 +219,23 @@ async def test_the_job_queues_each_channel_once_from_digest_time(
         "digest:hr:C0HRTRIAGE:2026-11-27",
         "digest:it:C0ITTRIAGE:2026-11-27",
     ]
+
+
+@pytest.mark.parametrize(
+    ("before", "at"),
+    [
+        (utc(2026, 3, 30, 6, 59), utc(2026, 3, 30, 7, 0)),  # the Monday after spring forward: 09:00 is 07:00 UTC
+        (utc(2026, 10, 26, 7, 59), utc(2026, 10, 26, 8, 0)),  # the Monday after fall back: 09:00 is 08:00 UTC
+    ],
+)
+async def test_digest_time_is_local_time_across_dst(
+    db: Database, planner: DigestPlanner, clock: FixedClock, before: datetime, at: datetime
+) -> None:
+    clock.set(before)
+    assert await planner.queue_due() == 0
+    clock.set(at)
+    assert await planner.queue_due() == 6
+    assert f"digest:it:C0ITTRIAGE:{at.date().isoformat()}" in await queued(db)
 
 
 @pytest.mark.parametrize(
