@@ -9,6 +9,7 @@ moment, inserts nothing: exactly one digest per channel and day. Closed days and
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
@@ -53,22 +54,28 @@ class DigestPlanner:
     config: DeskConfig
     policies: SlaPolicies
 
-    def due_date(self, team_id: str, now: datetime) -> date | None:
-        """Today's local date if the team's digest is due (past digest time on an open day), else None."""
+    def due_date(self, team_id: str, now: datetime, *, on_demand: bool = False) -> date | None:
+        """Today's local date if the team's digest is due (past digest time on an open day), else None.
+        On demand (an admin asking for it now) it is always due; it is still once per channel and day."""
         local = now.astimezone(ZoneInfo(self.policies.timezone(team_id)))
+        if on_demand:
+            return local.date()
         if local.time() < digest_time(self.config):
             return None
         if not self.policies.is_working_day(team_id, local.date()):
             return None
         return local.date()
 
-    async def queue_due(self) -> int:
-        """Queue every digest that is due now and not queued yet; how many rows were new."""
+    async def queue_due(self, *, teams: Collection[str] | None = None, on_demand: bool = False) -> int:
+        """Queue every digest that is due now and not queued yet (of `teams` only, if given; the company
+        digest only without `teams`); how many rows were new."""
         now = self.clock.now()
         queued = 0
         async with self.sessions.begin() as session:
             for team in self.config.teams:
-                day = self.due_date(team.id, now)
+                if teams is not None and team.id not in teams:
+                    continue
+                day = self.due_date(team.id, now, on_demand=on_demand)
                 if day is None:
                     continue
                 payload = {"team": team.id, "channel": team.channel, "date": day.isoformat()}
@@ -76,9 +83,9 @@ class DigestPlanner:
                 queued += await enqueue(session, kind=TEAM_DIGEST, dedupe_key=key, at=now, payload=payload)
                 if self.config.digest.agent_dms:
                     queued += await self._queue_agents(session, team.id, day, now)
-            channel = self.config.digest.company_channel
+            channel = self.config.digest.company_channel if teams is None else None
             # The company digest keeps the default team's clock and calendar: one morning for the whole company.
-            day = self.due_date(self.config.desk.default_team, now) if channel else None
+            day = self.due_date(self.config.desk.default_team, now, on_demand=on_demand) if channel else None
             if channel and day is not None:
                 payload = {"channel": channel, "date": day.isoformat()}
                 key = company_key(channel, day)

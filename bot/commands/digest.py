@@ -1,6 +1,7 @@
-"""`servicedesk digest --preview`: the morning digest as it would be posted, printed for admins (and tests).
+"""`servicedesk digest --preview`: the morning digest as it would be posted, printed for admins (and tests);
+`servicedesk digest --post`: today's digest posted now (the local workspace's "show me the digest").
 
-It reads the configured database and never writes to it: it does not migrate (a database behind the code is
+The preview reads the configured database and never writes to it: it does not migrate (a database behind the code is
 reported, with the command that fixes it) and it posts nothing. The trend prints as the text table Slack shows
 when the chart cannot be uploaded; `--chart PATH` writes the chart itself as PNG."""
 
@@ -22,20 +23,28 @@ from bot.blocks.digest import (
     team_blocks,
     team_name,
 )
+from bot.bootstrap import build_desk
 from bot.clock import SystemClock
 from bot.commands._common import add_config_option, load_or_report
 from bot.config import DeskConfig
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.migrate import current_revision, head_revision
 from bot.digest_chart import trend_png
+from bot.digest_wiring import DigestPlanner
 from bot.i18n import t
 from bot.services.digest import DigestService
 from bot.sla.policy import SlaPolicies
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("digest", help="show the morning digest as it would be posted")
-    parser.add_argument("--preview", action="store_true", required=True, help="print it; nothing is posted")
+    parser = sub.add_parser("digest", help="show the morning digest as it would be posted, or post it now")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--preview", action="store_true", help="print it; nothing is posted or written")
+    mode.add_argument(
+        "--post",
+        action="store_true",
+        help="post today's digest now through the configured Slack (still once per channel and day)",
+    )
     parser.add_argument("--team", help="one team's digest (default: every team's, then the company digest)")
     parser.add_argument("--date", type=date.fromisoformat, help="the digest's local date, YYYY-MM-DD (default: today)")
     parser.add_argument(
@@ -53,7 +62,28 @@ def run(args: argparse.Namespace) -> int:
         known = ", ".join(team.id for team in config.teams)
         print(f"no team '{args.team}' in the configuration; teams: {known}", file=sys.stderr)
         return 2
+    if args.post:
+        if args.date is not None or args.chart is not None:
+            print("--post sends today's digest; --date and --chart go with --preview", file=sys.stderr)
+            return 2
+        return asyncio.run(post_now(config, team=args.team))
     return asyncio.run(preview(config, team=args.team, day=args.date, chart=args.chart))
+
+
+async def post_now(config: DeskConfig, *, team: str | None) -> int:
+    """Queue today's digest under its run key and deliver it, as the morning job would (migrating like `run`)."""
+    desk = await build_desk(config)
+    try:
+        planner = DigestPlanner(desk.sessions, desk.clock, desk.config, desk.policies)
+        queued = await planner.queue_due(teams=[team] if team else None, on_demand=True)
+        await desk.outbox.drain()
+        if queued == 0:
+            print("today's digest was already posted (once per channel and day)")
+        else:
+            print(f"{queued} digest(s) queued and delivered; {await desk.outbox.backlog()} message(s) still waiting")
+        return 0
+    finally:
+        await desk.close()
 
 
 def _chart_path(chart: Path, team_id: str, several: bool) -> Path:

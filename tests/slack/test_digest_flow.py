@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.blocks.ids import ActionId
 from bot.bootstrap import Desk
+from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import DeskConfig
 from bot.db.models import OutboxMessage, Ticket
@@ -20,8 +21,10 @@ from bot.localslack.driver import LocalSlack
 from bot.localslack.models import Message
 from bot.notify.digest_messages import DigestMessages
 from bot.services.outbox import OutboxDispatcher
+from tests.conftest import REPO
 from tests.databases import Database
 from tests.services.digest_history import DIGEST_NOW, LENA, build_history
+from tests.slack.conftest import desk_env
 
 CHART = "digest-it-C0ITTRIAGE-2026-11-27.png"
 
@@ -176,3 +179,20 @@ async def test_agents_get_their_tickets_most_urgent_first(desk: Desk, slack: Loc
     assert "(2)" in shown
     assert shown.index("IT-5") < shown.index("IT-8")  # IT-5's clock runs out first; IT-8 has none running
     assert json.dumps(dm.blocks).count("desk.claim") == 0
+
+
+async def test_an_admin_can_post_todays_digest_on_demand_once(
+    db: Database, slack: LocalSlack, history: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in desk_env(db, slack).items():
+        monkeypatch.setenv(name, value)
+    argv = ["digest", "--post", "--team", "it", "--config", str(REPO / "app.yaml")]
+    # The command runs its own event loop, as from a shell; the stand-in keeps serving on this one meanwhile.
+    assert await asyncio.to_thread(main, argv) == 0
+    assert "1 digest(s) queued and delivered" in capsys.readouterr().out
+    assert len(digests(slack, "#it-triage")) == 1
+    assert digests(slack, "#hr-triage") == []
+
+    assert await asyncio.to_thread(main, argv) == 0
+    assert "already posted" in capsys.readouterr().out
+    assert len(digests(slack, "#it-triage")) == 1
