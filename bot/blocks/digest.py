@@ -54,7 +54,7 @@ def _title(line: TicketLine) -> str:
 
 def _claim(line: TicketLine, language: str) -> dict[str, Any] | None:
     if line.assignee_id is None and line.state in CLAIMABLE_STATES:
-        return button(t(language, "digest.claim"), ActionId.CLAIM, {"k": line.id, "v": line.version})
+        return button(t(language, "card.claim"), ActionId.CLAIM, {"k": line.id, "v": line.version})
     return None
 
 

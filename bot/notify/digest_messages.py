@@ -30,7 +30,7 @@ from bot.blocks.text import section
 from bot.clock import Clock
 from bot.config import DeskConfig
 from bot.digest_chart import trend_png
-from bot.i18n import t
+from bot.i18n import language_of, t
 from bot.notify.ticket_messages import is_permanent
 from bot.services.digest import DigestService, TeamDigest, TicketLine
 from bot.services.outbox import OutboxDispatcher, OutboxItem, PermanentFailure
@@ -111,21 +111,22 @@ class DigestMessages:
         lines = await self._service.agent_tickets(user)
         if not lines:
             return  # nothing of theirs is open: no DM at all
-        timezone = await self._user_timezone(user)
+        language, timezone = await self._user_settings(user)
         text, blocks = agent_blocks(
-            lines, self.language, now=self._clock.now(), timezone=timezone, links=await self._links(lines)
+            lines, language, now=self._clock.now(), timezone=timezone, links=await self._links(lines)
         )
         channel = await self._slack(self._gateway.open_dm(user))
         await self._post_once(item, channel, text, blocks)
 
-    async def _user_timezone(self, user: str) -> str:
-        """Due times in the agent's own zone; the default team's zone if Slack does not say."""
-        try:
-            zone = (await self._gateway.user(user)).tz
-        except SlackApiError:
-            zone = None
+    async def _user_settings(self, user: str) -> tuple[str, str]:
+        """(language, time zone) of the agent's own Slack profile; the desk's defaults if Slack does not say."""
         team = self._config.team(self._config.desk.default_team)
-        return zone or self._config.calendar(team.calendar).timezone
+        zone, language = self._config.calendar(team.calendar).timezone, self.language
+        try:
+            profile = await self._gateway.user(user)
+        except SlackApiError:
+            return language, zone
+        return language_of(profile.locale, language), profile.tz or zone
 
     async def _quiet(self, item: OutboxItem, channel: str, text: str) -> None:
         if self._config.digest.when_quiet == "none":

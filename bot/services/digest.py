@@ -409,7 +409,8 @@ class DigestService:
             return {}
         rows = await session.execute(
             select(SlaClock.ticket_id, func.min(SlaClock.due_at), func.max(case((self._breached(now), 1), else_=0)))  # type: ignore[arg-type]
-            .where(SlaClock.ticket_id.in_(ticket_ids), SlaClock.stopped_at.is_(None))
+            # A paused clock's due time is stale until it resumes: it says nothing about urgency.
+            .where(SlaClock.ticket_id.in_(ticket_ids), SlaClock.stopped_at.is_(None), SlaClock.paused_since.is_(None))
             .group_by(SlaClock.ticket_id)
         )
         return {int(ticket_id): (due, bool(b)) for ticket_id, due, b in rows}

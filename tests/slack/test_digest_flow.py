@@ -174,10 +174,15 @@ async def test_agents_get_their_tickets_most_urgent_first(desk: Desk, slack: Loc
     with_dms = desk.config.model_copy(update={"digest": desk.config.digest.model_copy(update={"agent_dms": True})})
     await planner(desk, with_dms).queue_due()
     await desk.settle()
-    [dm] = [m for m in slack.dm_with("lena-it") if "Your open tickets" in m.text]
+    # Lena's Slack speaks Swedish, Oskar's English.
+    [dm] = [m for m in slack.dm_with("lena-it") if "Dina öppna ärenden" in m.text]
     shown = dm.text_content
-    assert "(2)" in shown
+    assert "God morgon! Dina öppna ärenden, mest brådskande först (2):" in shown
     assert shown.index("IT-5") < shown.index("IT-8")  # IT-5's clock runs out first; IT-8 has none running
+    [english] = [m for m in slack.dm_with("oskar-it") if "Your open tickets" in m.text]
+    assert "Good morning! Your open tickets, most urgent first (1):" in english.text_content
+    assert "IT-6" in english.text_content
+    assert "due" not in english.text_content  # its clock is paused: no stale due time
     assert json.dumps(dm.blocks).count("desk.claim") == 0
 
 
