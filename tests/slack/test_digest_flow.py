@@ -16,10 +16,11 @@ from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import DeskConfig
 from bot.db.models import OutboxMessage, Ticket
-from bot.digest_wiring import DigestPlanner, digest_service
+from bot.digest_wiring import DigestPlanner, digest_service, schedule_digest
 from bot.localslack.driver import LocalSlack
 from bot.localslack.models import Message
 from bot.notify.digest_messages import DigestMessages
+from bot.scheduler import Leases, Scheduler
 from bot.services.outbox import OutboxDispatcher
 from tests.conftest import REPO
 from tests.databases import Database
@@ -201,3 +202,20 @@ async def test_an_admin_can_post_todays_digest_on_demand_once(
     assert await asyncio.to_thread(main, argv) == 0
     assert "already posted" in capsys.readouterr().out
     assert len(digests(slack, "#it-triage")) == 1
+
+
+async def test_two_schedulers_with_the_digest_job_post_once(desk: Desk, slack: LocalSlack, history: None) -> None:
+    schedulers = [Scheduler(Leases(desk.sessions, desk.clock, holder)) for holder in ("host-a:1", "host-b:2")]
+    for scheduler in schedulers:
+        schedule_digest(desk, scheduler)
+    ran = await asyncio.gather(*(s.run_once("digest") for s in schedulers))
+    assert sorted(ran) == [False, True]  # the lease lets one of them run the job
+    # The holder dies; once its lease (three intervals) has run out the other takes over and runs the same
+    # morning again: the run keys are already there, so nothing is queued twice.
+    desk.clock.advance(timedelta(minutes=4))
+    assert await schedulers[ran.index(False)].run_once("digest")
+    other = OutboxDispatcher(desk.sessions, desk.clock)
+    DigestMessages(digest_service(desk), desk.gateway, desk.config, desk.clock).register(other)
+    await asyncio.gather(desk.outbox.drain(), other.drain())
+    for channel in ("#it-triage", "#hr-triage", "#finance-triage", "#facilities-triage", "#comms-triage", "#general"):
+        assert len(digests(slack, channel)) == 1, channel
