@@ -18,6 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import DeskConfig
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.migrate import upgrade
+from bot.digest_wiring import register_digest_senders, schedule_digest
 from bot.notify.approval_messages import ApprovalMessages
 from bot.notify.article_messages import ArticleMessages
 from bot.notify.feedback_messages import FeedbackMessages
@@ -162,6 +163,8 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     desk.scheduler.every("approval-reminders", 300, approvals.remind)
     ArticleMessages(sessions, messages, config).register(outbox)
     await desk.articles.refresh()
+    register_digest_senders(desk)
+    schedule_digest(desk, desk.scheduler)
     edge.after_event = outbox.kick
 
     if bolt is not None:

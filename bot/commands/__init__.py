@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import check, db, manifest, match, run, sla, standin
+from bot.commands import check, db, digest, manifest, match, run, sla, standin
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (check, db, manifest, match, run, sla, standin)
+COMMAND_MODULES: tuple[ModuleType, ...] = (check, db, digest, manifest, match, run, sla, standin)

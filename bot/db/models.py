@@ -56,6 +56,8 @@ class Ticket(Base):
         Index("ix_tickets_assignee_state", "assignee_id", "state"),
         Index("ix_tickets_team_created", "team_id", "created_at"),
         Index("ix_tickets_team_resolved", "team_id", "resolved_at"),
+        # The digest's "median time to first response yesterday" reads a day's range of this per team.
+        Index("ix_tickets_team_first_response", "team_id", "first_response_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -163,6 +165,8 @@ class SlaClock(Base):
     __table_args__ = (
         UniqueConstraint("ticket_id", "kind"),
         Index("ix_sla_clocks_next_check_at", "next_check_at"),
+        # The digest's "SLA met yesterday": the clocks of one kind that stopped within a day.
+        Index("ix_sla_clocks_kind_stopped", "kind", "stopped_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

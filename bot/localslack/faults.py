@@ -7,8 +7,9 @@ from typing import Literal
 
 # "lost_answer": Slack does the work (the message is posted) but the answer never arrives intact (a 500 after
 # the fact), the case that tempts a client into posting twice.
-FaultKind = Literal["rate_limited", "server_error", "slow", "drop", "lost_answer"]
-KINDS: tuple[str, ...] = ("rate_limited", "server_error", "slow", "drop", "lost_answer")
+# "refused" answers 200 with ok: false and the given error (not_allowed, missing_scope...): no client retries it.
+FaultKind = Literal["rate_limited", "server_error", "slow", "drop", "lost_answer", "refused"]
+KINDS: tuple[str, ...] = ("rate_limited", "server_error", "slow", "drop", "lost_answer", "refused")
 ANY_METHOD = "*"
 
 
@@ -19,6 +20,7 @@ class Fault:
     remaining: int
     retry_after: int = 1
     delay: float = 0.0
+    error: str = "not_allowed"
 
 
 class Faults:
@@ -36,12 +38,13 @@ class Faults:
         times: int = 1,
         retry_after: int = 1,
         delay: float = 0.0,
+        error: str = "not_allowed",
     ) -> Fault:
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; one of {', '.join(KINDS)}")
         if times < 1:
             raise ValueError("a fault applies to at least one call")
-        fault = Fault(method=method, kind=kind, remaining=times, retry_after=retry_after, delay=delay)
+        fault = Fault(method=method, kind=kind, remaining=times, retry_after=retry_after, delay=delay, error=error)
         self._pending.append(fault)
         return fault
 

@@ -125,6 +125,8 @@ async def _apply_fault(request: web.Request, fault: Fault) -> web.Response | Non
         )
     if fault.kind == "server_error":
         return web.json_response({"ok": False, "error": "fatal_error"}, status=500)
+    if fault.kind == "refused":
+        return web.json_response({"ok": False, "error": fault.error})
     if fault.kind == "slow":
         await asyncio.sleep(fault.delay)
         return None

@@ -96,3 +96,16 @@ def test_fault_requests_are_checked(slack: LocalSlack) -> None:
         slack.faults.inject("chat.postMessage", "explode")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="at least one call"):
         slack.faults.inject("chat.postMessage", times=0)
+
+
+async def test_refused_is_an_ok_false_answer_that_no_handler_retries(slack: LocalSlack) -> None:
+    slack.faults.inject("files.getUploadURLExternal", "refused", error="not_allowed")
+    retrying = AsyncWebClient(
+        token=slack.bot_token,
+        base_url=slack.api_url,
+        retry_handlers=[AsyncServerErrorRetryHandler(max_retry_count=3)],
+    )
+    with pytest.raises(SlackApiError) as refused:
+        await retrying.files_getUploadURLExternal(filename="a.png", length=3)
+    assert refused.value.response["error"] == "not_allowed"
+    assert [c.fault for c in slack.calls("files.getUploadURLExternal")] == ["refused"]
