@@ -211,3 +211,17 @@ class SlackEdge:
         """Wait until every event taken so far has been processed (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def settle_within(self, grace: float) -> int:
+        """Shutdown: wait up to `grace` seconds for the events taken so far, then cancel the rest and say how
+        many were left. Nothing is lost: their inbox rows stay unprocessed and the next process takes them
+        once the lease runs out."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while self._tasks and (remaining := deadline - loop.time()) > 0:
+            await asyncio.wait(list(self._tasks), timeout=remaining)
+        left = list(self._tasks)
+        for task in left:
+            task.cancel()
+        await asyncio.gather(*left, return_exceptions=True)
+        return len(left)
