@@ -7,12 +7,13 @@ observer), so none of them depends on prometheus_client."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from bot.db.models import OutboxMessage, SlackDelivery, Ticket
 from bot.services.tickets import Change
@@ -116,7 +117,8 @@ class DeskMetrics:
 
 class TicketCounter:
     """A TicketObserver counting opened and resolved tickets once their transaction commits: a change that
-    rolls back (a lost race, a failing observer after this one) is never counted."""
+    rolls back (a lost race, a failing observer after this one) is never counted. SQLAlchemy fires its
+    commit and rollback events for savepoints too, so each change remembers the savepoint it was made in."""
 
     COUNTED: Mapping[str, str] = {"created": "opened", "resolved": "resolved"}
 
@@ -128,19 +130,38 @@ class TicketCounter:
         if what is None:
             return
         sync_session = session.sync_session
-        pending: list[tuple[str, str]] | None = sync_session.info.get(_PENDING_KEY)
+        pending: list[_Pending] | None = sync_session.info.get(_PENDING_KEY)
         if pending is None:
             pending = sync_session.info[_PENDING_KEY] = []
             event.listen(sync_session, "after_commit", self._committed)
             event.listen(sync_session, "after_rollback", self._rolled_back)
-        pending.append((what, ticket.team_id))
+        pending.append(_Pending(what, ticket.team_id, sync_session.get_nested_transaction()))
 
     def _committed(self, session: Session) -> None:
-        for what, team in session.info.pop(_PENDING_KEY, []):
-            counter = self._metrics.tickets_opened if what == "opened" else self._metrics.tickets_resolved
-            counter.labels(team=team).inc()
+        if session.get_nested_transaction() is not None:
+            return  # a savepoint released: the outer transaction may still roll back
+        for item in session.info.get(_PENDING_KEY, []):
+            counter = self._metrics.tickets_opened if item.what == "opened" else self._metrics.tickets_resolved
+            counter.labels(team=item.team).inc()
         session.info[_PENDING_KEY] = []
 
     @staticmethod
     def _rolled_back(session: Session) -> None:
-        session.info[_PENDING_KEY] = []
+        savepoint = session.get_nested_transaction()
+        pending: list[_Pending] = session.info.get(_PENDING_KEY, [])
+        session.info[_PENDING_KEY] = [] if savepoint is None else [p for p in pending if not p.inside(savepoint)]
+
+
+@dataclass(frozen=True)
+class _Pending:
+    what: str
+    team: str
+    savepoint: SessionTransaction | None
+
+    def inside(self, savepoint: SessionTransaction) -> bool:
+        transaction = self.savepoint
+        while transaction is not None:
+            if transaction is savepoint:
+                return True
+            transaction = transaction.parent
+        return False
