@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.bootstrap import Desk, build_desk
 from bot.clock import FixedClock
 from bot.config import load_config
+from bot.localslack import payloads
 from bot.localslack.driver import LocalSlack
+from bot.slack.socket_mode import SocketModeBridge
 from tests.conftest import REPO
 from tests.databases import Database
 from tests.slack.conftest import desk_env
+from tests.slack.test_socket_mode import RecordingSocket
 
 LENA = "U0LENA0001"
 
@@ -123,3 +130,38 @@ async def test_each_desk_counts_for_itself(desk: Desk, slack: LocalSlack, db: Da
         assert other.metrics.registry.get_sample_value("desk_slack_events_received_total") == 0
     finally:
         await other.close()
+
+
+async def test_a_failing_listener_is_counted_and_the_event_kept(desk: Desk, slack: LocalSlack) -> None:
+    assert desk.bolt is not None
+
+    @desk.bolt.middleware
+    async def broken(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+        if "breaks the listener" in json.dumps(body):
+            raise RuntimeError("a bug in a listener")
+        await next()
+
+    await slack.send_message("anna", "anna", "this message breaks the listener")
+    await desk.settle()
+    metrics = await scrape(slack)
+    assert metrics.value("desk_slack_events_received_total") == 1
+    assert metrics.value("desk_slack_events_failed_total") == 1
+    assert metrics.value("desk_inbox_backlog") == 1  # kept for a retry
+
+
+async def test_socket_mode_requests_are_counted_like_http_ones(desk: Desk, slack: LocalSlack) -> None:
+    socket = RecordingSocket()
+    bridge = SocketModeBridge(desk.edge)
+    channel = slack.workspace.open_im("U0ANNA0001")
+    message = slack.workspace.post(channel, text="my vpn keeps dropping", user="U0ANNA0001")
+    envelope = payloads.envelope(
+        slack.workspace, payloads.user_message_event(slack.workspace, channel, message), desk.clock.now()
+    )
+    request = SocketModeRequest(type="events_api", envelope_id="env-1", payload=envelope)
+    await bridge.on_request(socket, request)
+    await bridge.on_request(socket, request)
+    await desk.settle()
+    metrics = await scrape(slack)
+    assert metrics.value("desk_slack_events_received_total") == 1
+    assert metrics.value("desk_slack_events_duplicate_total") == 1
+    assert metrics.value("desk_slack_ack_seconds_count", kind="event") == 2
