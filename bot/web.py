@@ -1,4 +1,4 @@
-"""The desk's HTTP server: health and readiness now; Slack's request URL joins it with the Slack surface."""
+"""The desk's HTTP server: Slack's request URL, health, readiness and Prometheus metrics."""
 
 from __future__ import annotations
 
