@@ -19,6 +19,7 @@ from bot.config import DeskConfig
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.migrate import upgrade
 from bot.digest_wiring import register_digest_senders, schedule_digest
+from bot.metrics import DeskMetrics
 from bot.notify.approval_messages import ApprovalMessages
 from bot.notify.article_messages import ArticleMessages
 from bot.notify.feedback_messages import FeedbackMessages
@@ -45,7 +46,7 @@ from bot.services.tickets import TicketService
 from bot.services.triage import TriageService
 from bot.sla.policy import SlaPolicies
 from bot.slack.edge import SlackEdge
-from bot.slack.gateway import SlackGateway, make_web_client
+from bot.slack.gateway import MeteredWebClient, SlackGateway, make_web_client
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class Desk:
     bolt: AsyncApp | None
     edge: SlackEdge
     background: list[asyncio.Task[None]] = field(default_factory=list)
+    metrics: DeskMetrics = field(default_factory=DeskMetrics)
 
     async def settle(self) -> None:
         """Finish every event taken and deliver every queued message (tests and the local workspace)."""
@@ -171,7 +173,18 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
         import handlers  # only the bootstrap knows the Slack listeners
 
         handlers.register(bolt, desk)
+    _instrument(desk)
     return desk
+
+
+def _instrument(desk: Desk) -> None:
+    """Connect the desk's parts to its own metrics registry (/metrics)."""
+    desk.edge.meter = desk.metrics
+    desk.outbox.meter = desk.metrics
+    desk.tickets.observe(desk.metrics.tickets)
+    for client in (desk.gateway.client, desk.gateway.posting):
+        if isinstance(client, MeteredWebClient):
+            client.meter = desk.metrics
 
 
 def _bolt_app(client: AsyncWebClient, config: DeskConfig) -> AsyncApp:

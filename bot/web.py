@@ -1,12 +1,16 @@
-"""The desk's HTTP server: health and readiness now; Slack's request URL joins it with the Slack surface."""
+"""The desk's HTTP server: Slack's request URL, health, readiness and Prometheus metrics."""
 
 from __future__ import annotations
+
+import logging
 
 from aiohttp import web
 from sqlalchemy import text
 
 from bot.bootstrap import Desk
 from bot.db.migrate import current_revision, head_revision
+
+log = logging.getLogger(__name__)
 
 DESK_KEY = web.AppKey("desk", Desk)
 
@@ -16,6 +20,7 @@ def create_web_app(desk: Desk) -> web.Application:
     app[DESK_KEY] = desk
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
     app.router.add_post("/slack/events", slack_events)
     return app
 
@@ -40,3 +45,14 @@ async def readyz(request: web.Request) -> web.Response:
     if revision != head_revision():
         return web.json_response({"ok": False, "database": f"at {revision}, needs {head_revision()}"}, status=503)
     return web.json_response({"ok": True, "database": revision})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus metrics of this process; the backlogs are the database's, whoever does the work."""
+    desk = request.app[DESK_KEY]
+    try:
+        await desk.metrics.count_backlogs(desk.sessions)
+    except Exception:  # a database outage must not hide the other metrics; the gauges keep their last value
+        log.warning("could not count the inbox and outbox backlogs", exc_info=True)
+    body, content_type = desk.metrics.exposition(request.headers.get("Accept", ""))
+    return web.Response(body=body, headers={"Content-Type": content_type})

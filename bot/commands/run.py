@@ -18,6 +18,8 @@ from aiohttp import web
 from bot.bootstrap import build_desk, start_background
 from bot.commands._common import add_config_option, load_or_report
 from bot.config import DeskConfig
+from bot.logging_setup import configure_logging
+from bot.shutdown import HTTP_GRACE, shut_down
 from bot.slack.socket_mode import connect_socket_mode
 from bot.web import create_web_app
 
@@ -43,10 +45,23 @@ def run(args: argparse.Namespace) -> int:
     if args.fresh:
         print("--fresh only applies to the local workspace (no Slack tokens, or --local)", file=sys.stderr)
         return 2
+    if not _configure_logging(config):
+        return 2
     try:
         return asyncio.run(serve(config, host=args.host, port=args.port))
     except KeyboardInterrupt:
         return 0
+
+
+def _configure_logging(config: DeskConfig) -> bool:
+    """LOG_LEVEL (default INFO) and LOG_FORMAT (json, or text by default); the Slack secrets are never logged."""
+    secrets = (config.slack.bot_token, config.slack.signing_secret, config.slack.app_token)
+    try:
+        configure_logging(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "text"), secrets=secrets)
+    except ValueError as exc:
+        print(f"LOG_LEVEL: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def run_local(args: argparse.Namespace, configured_port: int) -> int:
@@ -71,8 +86,9 @@ async def serve(config: DeskConfig, *, host: str | None = None, port: int | None
     host = host or config.server.host
     port = port or config.server.port
     desk = await build_desk(config)
-    runner = web.AppRunner(create_web_app(desk))
+    runner = web.AppRunner(create_web_app(desk), shutdown_timeout=HTTP_GRACE)
     await runner.setup()
+    stopped = False
     try:
         site = web.TCPSite(runner, host, port)
         try:
@@ -96,9 +112,11 @@ async def serve(config: DeskConfig, *, host: str | None = None, port: int | None
                 loop.add_signal_handler(signum, stop.set)
         await stop.wait()
         print("stopping", flush=True)
-        if socket is not None:
-            await socket.close()  # type: ignore[no-untyped-call]
+        left = await shut_down(desk, runner, socket)
+        stopped = True
+        print(f"stopped ({left} event(s) left in the inbox for the next process)" if left else "stopped", flush=True)
         return 0
     finally:
-        await runner.cleanup()
-        await desk.close()
+        if not stopped:
+            await runner.cleanup()
+            await desk.close()

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,6 +38,13 @@ class PermanentFailure(Exception):
 
 
 Sender = Callable[[OutboxItem], Awaitable[None]]
+
+
+class OutboxMeter(Protocol):
+    """What the dispatcher reports for /metrics (bot/metrics.py), by outbox kind."""
+
+    def delivered(self, kind: str) -> None: ...
+    def delivery_failed(self, kind: str) -> None: ...
 
 
 async def enqueue(
@@ -120,6 +127,7 @@ class OutboxDispatcher:
         self._rounds = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self.meter: OutboxMeter | None = None
 
     def register(self, kind: str, sender: Sender) -> None:
         self._senders[kind] = sender
@@ -223,11 +231,13 @@ class OutboxDispatcher:
             await sender(item)
         except PermanentFailure as exc:
             log.error("outbox %s (%s) failed for good: %s", item.id, item.kind, exc)
+            self._count(item.kind, ok=False)
             await self._reschedule(item, str(exc), self.MAX_BACKOFF * 24)
             return False
         except Exception as exc:  # Slack outages and timeouts: back off and try again later
             delay = min(timedelta(seconds=2 ** min(item.attempts, 12)), self.MAX_BACKOFF)
             log.warning("outbox %s (%s) attempt %s failed: %s", item.id, item.kind, item.attempts, exc)
+            self._count(item.kind, ok=False)
             await self._reschedule(item, f"{type(exc).__name__}: {exc}", delay)
             return False
         async with self._sessions.begin() as session:
@@ -237,7 +247,16 @@ class OutboxDispatcher:
                 .values(sent_at=self._clock.now(), last_error=None)
                 .execution_options(synchronize_session=False)
             )
+        self._count(item.kind, ok=True)
         return True
+
+    def _count(self, kind: str, *, ok: bool) -> None:
+        if self.meter is None:
+            return
+        if ok:
+            self.meter.delivered(kind)
+        else:
+            self.meter.delivery_failed(kind)
 
     async def _reschedule(self, item: OutboxItem, error: str, delay: timedelta) -> None:
         async with self._sessions.begin() as session:

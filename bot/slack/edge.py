@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
@@ -22,6 +24,39 @@ from bot.services.inbox import Inbox
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
+
+
+class EdgeMeter(Protocol):
+    """What the edge reports for /metrics (bot/metrics.py)."""
+
+    def event_received(self) -> None: ...
+    def event_duplicate(self) -> None: ...
+    def event_failed(self) -> None: ...
+    def acknowledged(self, kind: str, seconds: float) -> None: ...
+
+
+class Unmetered:
+    def event_received(self) -> None:
+        pass
+
+    def event_duplicate(self) -> None:
+        pass
+
+    def event_failed(self) -> None:
+        pass
+
+    def acknowledged(self, kind: str, seconds: float) -> None:
+        pass
+
+
+def ack_kind(body: str) -> str | None:
+    """event, command or interaction: what a verified request is, for the acknowledgement latency."""
+    if body.lstrip().startswith("{"):
+        return "event"
+    fields = {key for key, _ in parse_qsl(body, keep_blank_values=True)}
+    if "payload" in fields:
+        return "interaction"
+    return "command" if "command" in fields else None
 
 
 def _protect_payload_word(body: str) -> str:
@@ -48,6 +83,7 @@ class SlackEdge:
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self._tasks: set[asyncio.Task[None]] = set()
         self.after_event = after_event
+        self.meter: EdgeMeter = Unmetered()
 
     def verified(self, body: str, timestamp: str | None, signature: str | None) -> bool:
         if self._verifier is None or not timestamp or not signature:
@@ -59,6 +95,19 @@ class SlackEdge:
             return False
 
     async def handle(self, request: web.Request) -> web.Response:
+        arrived = time.perf_counter()
+        checked = await self._checked_body(request)
+        if isinstance(checked, web.Response):
+            return checked
+        response = await self._answer(request, checked)
+        # Timed only past the signature check: forged requests say nothing about how fast the desk answers.
+        kind = ack_kind(checked)
+        if kind is not None:
+            self.meter.acknowledged(kind, time.perf_counter() - arrived)
+        return response
+
+    async def _checked_body(self, request: web.Request) -> str | web.Response:
+        """The body when Slack signed it, or the refusal."""
         if self._bolt is None:
             return web.json_response({"ok": False, "error": "Slack is not configured: set SLACK_BOT_TOKEN"}, status=503)
         raw = await request.read()
@@ -69,7 +118,10 @@ class SlackEdge:
             body, request.headers.get("X-Slack-Request-Timestamp"), request.headers.get("X-Slack-Signature")
         ):
             return web.json_response({"ok": False, "error": "invalid signature"}, status=401)
+        return body
 
+    async def _answer(self, request: web.Request, body: str) -> web.Response:
+        assert self._bolt is not None  # checked with the signature
         if body.lstrip().startswith("{"):
             try:
                 envelope = json.loads(body)
@@ -104,7 +156,10 @@ class SlackEdge:
         if not isinstance(event_id, str) or not event_id:
             return False
         row_id = await self._inbox.store(f"event:{event_id}", "event", {"body": body})
-        if row_id is not None:
+        if row_id is None:
+            self.meter.event_duplicate()
+        else:
+            self.meter.event_received()
             self.spawn(row_id)
         return True
 
@@ -130,9 +185,11 @@ class SlackEdge:
             response = await self._bolt.async_dispatch(request)
         except Exception as exc:  # keep the delivery for a retry; never lose it to a crash in a listener
             log.exception("event %s failed", row_id)
+            self.meter.event_failed()
             await self._inbox.failed(row_id, f"{type(exc).__name__}: {exc}")
             return
         if response.status >= 500:
+            self.meter.event_failed()
             await self._inbox.failed(row_id, f"listener answered {response.status}: {response.body[:500]}")
             return
         await self._inbox.done(row_id)
@@ -154,3 +211,17 @@ class SlackEdge:
         """Wait until every event taken so far has been processed (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def settle_within(self, grace: float) -> int:
+        """Shutdown: wait up to `grace` seconds for the events taken so far, then cancel the rest and say how
+        many were left. Nothing is lost: their inbox rows stay unprocessed and the next process takes them
+        once the lease runs out."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while self._tasks and (remaining := deadline - loop.time()) > 0:
+            await asyncio.wait(list(self._tasks), timeout=remaining)
+        left = list(self._tasks)
+        for task in left:
+            task.cancel()
+        await asyncio.gather(*left, return_exceptions=True)
+        return len(left)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -45,6 +46,33 @@ class _TTLCache:
         self._values[key] = (time.monotonic() + self._ttl, value)
 
 
+class SlackApiMeter(Protocol):
+    """What the Web API client reports for /metrics (bot/metrics.py)."""
+
+    def slack_call(self, method: str) -> None: ...
+    def slack_error(self, method: str, error: str) -> None: ...
+
+
+class MeteredWebClient(AsyncWebClient):
+    """Every Web API method of AsyncWebClient, Bolt's included, goes through api_call: counting there sees all
+    calls (a call retried after a 429 counts once) and every error Slack answers with."""
+
+    meter: SlackApiMeter | None = None
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> Any:
+        if self.meter is None:
+            return await super().api_call(api_method, **kwargs)
+        self.meter.slack_call(api_method)
+        try:
+            return await super().api_call(api_method, **kwargs)
+        except SlackApiError as exc:
+            self.meter.slack_error(api_method, str(exc.response.get("error") or "unknown"))
+            raise
+        except (aiohttp.ClientError, TimeoutError) as exc:  # no answer at all (after the retry handlers)
+            self.meter.slack_error(api_method, type(exc).__name__)
+            raise
+
+
 def make_web_client(
     token: str, api_url: str, session: aiohttp.ClientSession | None, *, blind_retries: bool = True
 ) -> AsyncWebClient:
@@ -57,7 +85,7 @@ def make_web_client(
             AsyncServerErrorRetryHandler(max_retry_count=3),
             AsyncConnectionErrorRetryHandler(max_retry_count=3),
         ]
-    return AsyncWebClient(
+    return MeteredWebClient(
         token=token,
         base_url=api_url if api_url.endswith("/") else api_url + "/",
         session=session,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -17,12 +18,21 @@ from bot.slack.edge import SlackEdge
 
 log = logging.getLogger(__name__)
 
+ACK_KINDS = {"events_api": "event", "slash_commands": "command", "interactive": "interaction"}
+
 
 class SocketModeBridge:
     def __init__(self, edge: SlackEdge) -> None:
         self._edge = edge
 
     async def on_request(self, client: Any, request: SocketModeRequest) -> None:
+        arrived = time.perf_counter()
+        await self._answer(client, request)
+        kind = ACK_KINDS.get(request.type)
+        if kind is not None:
+            self._edge.meter.acknowledged(kind, time.perf_counter() - arrived)
+
+    async def _answer(self, client: Any, request: SocketModeRequest) -> None:
         if request.type == "events_api":
             stored = await self._edge.accept_event(request.payload, json.dumps(request.payload))
             if not stored:
