@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from knowledge.matcher import Matcher
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import DeskConfig
 from bot.db.models import LearnedPhrasing
 from bot.matching import matcher_from_config
+from knowledge.matcher import Matcher
 from knowledge.models import Article, Candidate, MatchResult
 
 MAX_PHRASING_CHARS = 500
