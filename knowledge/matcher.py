@@ -31,7 +31,7 @@ from knowledge.models import (
     MatchResult,
     Thresholds,
 )
-from knowledge.text import STOPWORDS, Stemmer, content_words, words
+from knowledge.text import STOPWORD_INFLECTIONS, STOPWORDS, Stemmer, content_words, words
 
 # Field weights of the BM25F sum, and their length normalisation (b). Titles and keywords are short, curated
 # and say what the item is; descriptions and bodies are long and chatty, so one hit there means less.
@@ -313,7 +313,7 @@ class Matcher:
         out: dict[str, QueryTerm] = {}
         sequence: list[QueryTerm | None] = []  # the message's own words in order, for phrase pairs
         for word, origin in self._expand_synonyms(tokens):
-            if word in STOPWORDS:
+            if word in STOPWORDS or (origin == "exact" and word in STOPWORD_INFLECTIONS):
                 continue
             resolved = self._resolve(word, origin)
             if origin == "exact":

@@ -222,3 +222,7 @@ def test_phrase_pair_in_order_beats_scattered_words() -> None:
         CatalogEntry("card-access", "Card reader", "", "", ("card", "access"), "it", "request", "low"),
     ]
     assert top_ref(Matcher(catalog, []), "my access card is lost") == "catalog:access-card"
+
+
+def test_an_inflected_stopword_does_not_pull_in_unrelated_items(matcher: Matcher) -> None:
+    assert "need" not in {qt.term for qt in matcher.query_terms("the new guy needs a printer")}
