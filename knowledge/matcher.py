@@ -14,11 +14,10 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise, repeat
-from operator import add, itemgetter, mul, truediv
-from typing import Any, cast
+from operator import add, mul, truediv
 
 from rapidfuzz import fuzz, process
 
@@ -112,8 +111,6 @@ COMPACT_AFTER = 1000
 FIELD_CACHE_SIZE = 2048
 # Field texts up to this length are tokenised once per bulk build (see _build).
 SHORT_FIELD = 400
-_FIRST: Any = itemgetter(0)
-_SECOND: Any = itemgetter(1)
 _REF = re.compile(r"^(catalog|article):(.+)$")
 
 
@@ -223,7 +220,7 @@ class Matcher:
         get = scores.get
         pool: list[int] | None = None
         for position, (qt, df) in enumerate(weighted):
-            docs, values = self._postings[qt.term]
+            docs, values = self._docs_of[qt.term], self._values_of[qt.term]
             factor = qt.weight * self._idf(qt.term)
             if df <= common_df or position == 0:
                 for doc_idx, value in zip(docs, values, strict=True):
@@ -333,8 +330,8 @@ class Matcher:
 
     def _df(self, term: str) -> int:
         """How many live entries (targets and learned phrasings) contain the term."""
-        posting = self._postings.get(term)
-        return 0 if posting is None else len(posting[0]) - self._retired_of[term]
+        docs = self._docs_of.get(term)
+        return 0 if docs is None else len(docs) - self._retired_of[term]
 
     def _idf(self, term: str) -> float:
         """Inverse document frequency among the targets only: learned phrasings must not shift the weight
@@ -440,7 +437,8 @@ class Matcher:
         # Per term: the documents containing it and their precomputed BM25 term factor, in flat arrays (a
         # dict per term would cost several times the memory on a large knowledge base). Document frequency
         # is the array's length minus the term's retired entries.
-        self._postings: dict[str, tuple[array[int], array[float]]] = {}
+        self._docs_of: dict[str, array[int]] = {}
+        self._values_of: dict[str, array[float]] = {}
         self._retired_of: Counter[str] = Counter()
         self._field_len_sum: Counter[str] = Counter()
         self._field_count: Counter[str] = Counter()
@@ -490,13 +488,12 @@ class Matcher:
             article = self._articles[doc.id]
             phrases = [article.title, *article.tags]
         pairs: list[str] = []
-        surface = self._surface
+        stem = self._stemmer.stem
         for phrase in phrases:
             if phrase.isalnum():
                 continue  # one word, no pair
-            phrase_words = self._tokenise(phrase, bulk=bulk)
-            self._learn_words(phrase_words)
-            pairs.extend(map(" ".join, pairwise(map(surface.__getitem__, phrase_words))))
+            terms = [stem(w) for w in self._tokenise(phrase, bulk=bulk)]
+            pairs.extend(f"{a} {b}" for a, b in pairwise(terms))
         return pairs
 
     def _tokenise(self, text: str, *, bulk: bool) -> list[str]:
@@ -550,33 +547,33 @@ class Matcher:
             self._phrasing_docs.add(idx)
             self._phrasing_idx.setdefault(doc.ref, deque()).append(idx)
         self._alive += 1
+        stem = self._stemmer.stem
         surface = self._surface
         fields = []
         for name, text in texts.items():
+            length = lengths[name]
             field_words = self._tokenise(text, bulk=bulk)
             if field_words:
-                fields.append((name, lengths[name], Counter(field_words)))
+                fields.append((name, length, field_words))
         # The longest field (an article's body) first: it seeds the weights in one comprehension, and only
         # the short fields are merged in word by word.
         fields.sort(key=lambda field: len(field[2]), reverse=True)
         weights: dict[str, float] = {}
-        for name, length, counts in fields:
+        for name, length, field_words in fields:
             avg = self._field_len_sum[name] / max(1, self._field_count[name]) or 1.0
             b = FIELD_B[name]
             weight = FIELD_WEIGHTS[name] / (1.0 - b + b * length / avg)
-            # Each distinct word is looked up once in the (large) surface dictionary; new words are stemmed.
-            known = list(map(surface.get, counts))
-            if None in known:
-                self._learn_words(counts)
-                known = list(map(surface.get, counts))
-            terms = cast(list[str], known)
-            if not weights and len(set(terms)) == len(terms):
-                weights = dict(zip(terms, map(mul, counts.values(), repeat(weight)), strict=True))
-            else:
-                # A further field, or several words of one stem ("printer", "printers"): merge.
+            for word in set(field_words).difference(surface):
+                surface[word] = stem(word)
+                if len(word) >= MIN_FUZZY_LEN and not word.isdigit():
+                    self._buckets.setdefault(word[0], []).append(word)
+            counts = Counter(map(surface.__getitem__, field_words))
+            if weights:
                 get = weights.get
-                for term, tf in zip(terms, counts.values(), strict=True):
+                for term, tf in counts.items():
                     weights[term] = get(term, 0.0) + weight * tf
+            else:
+                weights = dict(zip(counts.keys(), map(mul, counts.values(), repeat(weight)), strict=True))
         if PHRASE_WEIGHT > 0:
             get = weights.get
             for pair, tf in Counter(self._phrase_pairs(doc, bulk=bulk)).items():
@@ -584,26 +581,15 @@ class Matcher:
         if doc.phrasing is not None:
             self._phrasing_df.update(weights.keys())
         # The hot loop of indexing, written as map() over C functions: one Python-level step per posting
-        # would dominate building a large index. One dictionary lookup per posting finds both arrays.
-        postings = self._postings
-        found = list(map(postings.get, weights))
-        if None in found:
-            for term in set(weights).difference(postings):
-                postings[term] = (array("I"), array("f"))
-            found = list(map(postings.get, weights))
-        pairs = cast("list[tuple[array[int], array[float]]]", found)
-        values = weights.values()
-        saturated = map(truediv, map(mul, values, repeat(K1 + 1.0)), map(add, values, repeat(K1)))
-        deque(map(array.append, map(_FIRST, pairs), repeat(idx)), maxlen=0)
-        deque(map(array.append, map(_SECOND, pairs), saturated), maxlen=0)
-
-    def _learn_words(self, words_of: Iterable[str]) -> None:
-        """Remember the stems of words the index has not seen, and offer the longer ones to typo matching."""
-        surface, stem = self._surface, self._stemmer.stem
-        for word in set(words_of).difference(surface):
-            surface[word] = stem(word)
-            if len(word) >= MIN_FUZZY_LEN and not word.isdigit():
-                self._buckets.setdefault(word[0], []).append(word)
+        # would dominate building a large index.
+        docs_of, values_of = self._docs_of, self._values_of
+        for term in set(weights).difference(docs_of):
+            docs_of[term] = array("I")
+            values_of[term] = array("f")
+        tfs = weights.values()
+        saturated = map(truediv, map(mul, tfs, repeat(K1 + 1.0)), map(add, tfs, repeat(K1)))
+        deque(map(array.append, map(docs_of.__getitem__, weights), repeat(idx)), maxlen=0)
+        deque(map(array.append, map(values_of.__getitem__, weights), saturated), maxlen=0)
 
     def _retire(self, idx: int) -> None:
         doc = self._docs[idx]
