@@ -58,11 +58,12 @@ class Thresholds:
     runner-up by at least `margin`. `suggest`: below that, candidates at or above this are offered as a short
     list to choose from. The defaults were calibrated on the development set as the most accurate setting
     that keeps confident-but-wrong answers at or under 5% (a wrong confident answer costs the user more than
-    a short list); deployments can override them in app.yaml."""
+    a short list); deployments can override them in app.yaml. The margin is the one picked most often by
+    repeated 5-fold cross-validation (python -m bot.bench.match_decision): 0.14 in 20 of 50 folds."""
 
     confident: float = 0.35
     suggest: float = 0.2
-    margin: float = 0.12
+    margin: float = 0.14
     max_choices: int = 3
 
     def __post_init__(self) -> None:
