@@ -207,7 +207,16 @@ class Matcher:
             )
             for idx, raw in boosted[: max(limit, 2)]
         )
-        return self._decide(candidates, limit)
+        runner_up = boosted[1][1] if len(boosted) > 1 else 0.0
+        reach = self._reach(terms)
+        lead = (boosted[0][1] - runner_up) / reach if boosted and reach > 0 else 0.0
+        return self._decide(candidates, limit, lead)
+
+    def _reach(self, terms: list[QueryTerm]) -> float:
+        """The most a message could score: each of its words (phrase pairs aside) once in a title."""
+        weight = FIELD_WEIGHTS["title"]
+        best_value = weight * (K1 + 1.0) / (weight + K1)
+        return sum(qt.weight * self._idf(qt.term) * best_value for qt in terms if qt.origin != "phrase")
 
     def _score(self, terms: list[QueryTerm]) -> dict[int, float]:
         """BM25F sums per document. On a large index, terms found in a big share of the documents (near
@@ -633,15 +642,16 @@ class Matcher:
 
     # ----- decision ----------------------------------------------------------------------------------------
 
-    def _decide(self, ranked: tuple[Candidate, ...], limit: int) -> MatchResult:
+    def _decide(self, ranked: tuple[Candidate, ...], limit: int, lead: float) -> MatchResult:
+        """`lead`: the best candidate's raw lead over the runner-up as a share of the message's reach."""
         t = self.thresholds
         candidates = ranked[:limit]
         if not candidates:
             return MatchResult(Decision.NOTHING, ())
         best = candidates[0].score
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if best >= t.confident and best - runner_up >= t.margin:
-            return MatchResult(Decision.CONFIDENT, candidates)
+        if best >= t.confident and best - runner_up >= t.margin and lead >= t.lead:
+            return MatchResult(Decision.CONFIDENT, candidates, lead)
         if best >= t.suggest:
-            return MatchResult(Decision.CHOOSE, candidates)
-        return MatchResult(Decision.NOTHING, candidates)
+            return MatchResult(Decision.CHOOSE, candidates, lead)
+        return MatchResult(Decision.NOTHING, candidates, lead)

@@ -8,10 +8,12 @@ that never saw it. Prints one JSON line per rule with the cross-validated accura
 over the repeats), the same figures for thresholds fitted on all cases, and those thresholds.
 
 Rules (score = a candidate's 0..1 score, best first):
-- `margin`: best >= confident and best - runner-up >= margin (the matcher's rule);
+- `margin`: best >= confident and best - runner-up >= margin;
 - `family_margin`: the same, but the runner-up is the best candidate outside the best one's family (an
   article and a catalogue item its `related` lists are two fitting answers, not rivals);
-- `ratio`: best >= confident and runner-up <= ratio * best."""
+- `ratio`: best >= confident and runner-up <= ratio * best;
+- `margin_and_lead`: `margin`, and the best candidate's raw lead over the runner-up is at least `lead` times
+  the most the message could score (MatchResult.lead; the matcher's rule)."""
 
 from __future__ import annotations
 
@@ -36,36 +38,50 @@ class Row:
     best: float
     runner_up: float
     outside_family: float
+    lead: float
 
 
-Rule = Callable[[Row, tuple[float, float]], bool]
-RULES: dict[str, tuple[Rule, list[float]]] = {
-    "margin": (lambda r, p: r.best >= p[0] and r.best - r.runner_up >= p[1], [x / 100 for x in range(0, 30, 2)]),
+Params = tuple[float, ...]
+Rule = Callable[[Row, Params], bool]
+CONFIDENT = [x / 100 for x in range(20, 72, 3)]
+MARGIN = [x / 100 for x in range(0, 30, 2)]
+RULES: dict[str, tuple[Rule, list[Params]]] = {
+    "margin": (
+        lambda r, p: r.best >= p[0] and r.best - r.runner_up >= p[1],
+        [(c, m) for c in CONFIDENT for m in MARGIN],
+    ),
     "family_margin": (
         lambda r, p: r.best >= p[0] and r.best - r.outside_family >= p[1],
-        [x / 100 for x in range(0, 30, 2)],
+        [(c, m) for c in CONFIDENT for m in MARGIN],
     ),
-    "ratio": (lambda r, p: r.best >= p[0] and r.runner_up <= p[1] * r.best, [x / 100 for x in range(50, 100, 4)]),
+    "ratio": (
+        lambda r, p: r.best >= p[0] and r.runner_up <= p[1] * r.best,
+        [(c, x / 100) for c in CONFIDENT for x in range(50, 100, 4)],
+    ),
+    "margin_and_lead": (
+        lambda r, p: r.best >= p[0] and r.best - r.runner_up >= p[1] and r.lead >= p[2],
+        [(c, m, x / 100) for c in CONFIDENT[2:12] for m in MARGIN[:10] for x in range(0, 45, 3)],
+    ),
 }
-CONFIDENT_GRID = [x / 100 for x in range(20, 72, 3)]
 
 
 def rows_of(matcher: Matcher, families: dict[str, set[str]], cases: Sequence[tuple[str, str | None]]) -> list[Row]:
     rows = []
     for text, expected in cases:
-        ranked = matcher.match(text, limit=8).candidates
+        result = matcher.match(text, limit=8)
+        ranked = result.candidates
         if not ranked:
-            rows.append(Row(expected, None, 0.0, 0.0, 0.0))
+            rows.append(Row(expected, None, 0.0, 0.0, 0.0, 0.0))
             continue
         top = ranked[0].ref
         family = families.get(top, set())
         outside = [c.score for c in ranked[1:] if c.ref not in family]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        rows.append(Row(expected, top, ranked[0].score, runner_up, outside[0] if outside else 0.0))
+        rows.append(Row(expected, top, ranked[0].score, runner_up, outside[0] if outside else 0.0, result.lead))
     return rows
 
 
-def judged(rows: Sequence[Row], rule: Rule, params: Sequence[tuple[float, float]]) -> tuple[float, float]:
+def judged(rows: Sequence[Row], rule: Rule, params: Sequence[Params]) -> tuple[float, float]:
     """(accuracy, false_confident) with params[i] applied to rows[i]."""
     right = wrong = 0
     for row, p in zip(rows, params, strict=True):
@@ -79,9 +95,9 @@ def judged(rows: Sequence[Row], rule: Rule, params: Sequence[tuple[float, float]
     return right / len(rows), wrong / len(rows)
 
 
-def fit(rows: Sequence[Row], rule: Rule, second: list[float], max_false: float) -> tuple[float, float]:
-    best: tuple[tuple[float, float], tuple[float, float]] | None = None
-    for p in ((c, s) for c in CONFIDENT_GRID for s in second):
+def fit(rows: Sequence[Row], rule: Rule, grid: list[Params], max_false: float) -> Params:
+    best: tuple[tuple[float, float], Params] | None = None
+    for p in grid:
         accuracy, false = judged(rows, rule, [p] * len(rows))
         key = (accuracy if false <= max_false else -1.0, -false)
         if best is None or key > best[0]:
@@ -108,19 +124,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     matcher = Matcher(load_catalog_file(args.catalog), articles)
     rows = rows_of(matcher, families, [(c.text, c.expected) for c in load_cases(args.cases)])
     folds = max(2, min(args.folds, len(rows)))
-    for name, (rule, second) in RULES.items():
+    for name, (rule, grid) in RULES.items():
         results = []
         for repeat in range(args.repeats):
             order = list(range(len(rows)))
             random.Random(repeat).shuffle(order)
-            params: list[tuple[float, float]] = [(0.0, 0.0)] * len(rows)
+            params: list[Params] = [()] * len(rows)
             for fold in range(folds):
                 held_out = set(order[fold::folds])
-                fitted = fit([rows[i] for i in order if i not in held_out], rule, second, args.max_false_confident)
+                fitted = fit([rows[i] for i in order if i not in held_out], rule, grid, args.max_false_confident)
                 for i in held_out:
                     params[i] = fitted
             results.append(judged(rows, rule, params))
-        everything = fit(rows, rule, second, args.max_false_confident)
+        everything = fit(rows, rule, grid, args.max_false_confident)
         accuracy, false = judged(rows, rule, [everything] * len(rows))
         print(
             json.dumps(
