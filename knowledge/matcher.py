@@ -213,10 +213,15 @@ class Matcher:
         return self._decide(candidates, limit, lead)
 
     def _reach(self, terms: list[QueryTerm]) -> float:
-        """The most a message could score: each of its words (phrase pairs aside) once in a title."""
+        """The most a message could score: each of its words (phrase pairs aside) once in a title. Words
+        that only learned phrasings contain count for nothing: no target can score them."""
         weight = FIELD_WEIGHTS["title"]
         best_value = weight * (K1 + 1.0) / (weight + K1)
-        return sum(qt.weight * self._idf(qt.term) * best_value for qt in terms if qt.origin != "phrase")
+        return sum(
+            qt.weight * self._idf(qt.term) * best_value
+            for qt in terms
+            if qt.origin != "phrase" and self._df(qt.term) > self._phrasing_df[qt.term]
+        )
 
     def _score(self, terms: list[QueryTerm]) -> dict[int, float]:
         """BM25F sums per document. On a large index, terms found in a big share of the documents (near

@@ -240,3 +240,13 @@ def test_a_small_lead_over_a_long_message_is_not_confident(small_catalog: list[C
     assert chatty.decision is Decision.CHOOSE
     lenient = Matcher(small_catalog, [], thresholds=Thresholds(confident=0.0, suggest=0.0, margin=0.0, lead=0.0))
     assert lenient.match("printer jammed, vacation plans changed, access card lost, password locked out").best
+
+
+def test_a_word_only_a_learned_phrasing_knows_does_not_dilute_confidence(small_catalog: list[CatalogEntry]) -> None:
+    matcher = Matcher(small_catalog, [])
+    before = matcher.match("printer jammed, quarterly zzyzx")
+    matcher.add_phrasing("catalog:vacation-request", "zzyzx holiday plans for the summer")
+    after = matcher.match("printer jammed, quarterly zzyzx")
+    assert after.candidates[0].ref == "catalog:printer-problem"
+    assert after.lead == pytest.approx(before.lead)
+    assert after.decision is before.decision
