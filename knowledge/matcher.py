@@ -2,8 +2,8 @@
 rapidfuzz against the index vocabulary, Swedish compound splitting, synonyms and phrasings learned from the
 desk's history.
 
-Scores are squashed to 0..1; the decision (confident answer, short list, nothing) compares them with
-calibrated thresholds."""
+Scores are squashed to 0..1; the decision (confident answer, short list, nothing) compares them, and the
+best candidate's raw lead relative to the message's reach, with cross-validated thresholds."""
 
 from __future__ import annotations
 
