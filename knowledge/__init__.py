@@ -9,7 +9,9 @@ Pure code (standard library, rapidfuzz, PyYAML, snowballstemmer); no Slack, no d
   article bodies), typo tolerance against the index vocabulary with rapidfuzz, suffix slack for inflections
   the stemmer misses, Swedish compound splitting, synonyms, in-order phrase pairs, a how-to prior for
   articles, related catalogue items' words on articles, and phrasings learned from the desk's history.
-  `match()` returns ranked candidates with 0..1 scores and a decision (confident / choose / nothing).
+  `match()` returns ranked candidates with 0..1 scores and a decision (confident / choose / nothing): a
+  confident answer needs a high enough score, a margin over the runner-up, and a lead that is a large
+  enough share of what the message could score at most (see `Thresholds`).
 - `knowledge.evaluation`: the eval-match metrics over labelled cases.
 
 What each technique is worth on the development set is measured by the benchmarks under bot/bench/.

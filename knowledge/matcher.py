@@ -2,8 +2,8 @@
 rapidfuzz against the index vocabulary, Swedish compound splitting, synonyms and phrasings learned from the
 desk's history.
 
-Scores are squashed to 0..1; the decision (confident answer, short list, nothing) compares them with
-calibrated thresholds."""
+Scores are squashed to 0..1; the decision (confident answer, short list, nothing) compares them, and the
+best candidate's raw lead relative to the message's reach, with cross-validated thresholds."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from knowledge.models import (
     MatchResult,
     Thresholds,
 )
-from knowledge.text import STOPWORDS, Stemmer, content_words, words
+from knowledge.text import STOPWORD_INFLECTIONS, STOPWORDS, Stemmer, content_words, words
 
 # Field weights of the BM25F sum, and their length normalisation (b). Titles and keywords are short, curated
 # and say what the item is; descriptions and bodies are long and chatty, so one hit there means less.
@@ -207,7 +207,21 @@ class Matcher:
             )
             for idx, raw in boosted[: max(limit, 2)]
         )
-        return self._decide(candidates, limit)
+        runner_up = boosted[1][1] if len(boosted) > 1 else 0.0
+        reach = self._reach(terms)
+        lead = (boosted[0][1] - runner_up) / reach if boosted and reach > 0 else 0.0
+        return self._decide(candidates, limit, lead)
+
+    def _reach(self, terms: list[QueryTerm]) -> float:
+        """The most a message could score: each of its words (phrase pairs aside) once in a title. Words
+        that only learned phrasings contain count for nothing: no target can score them."""
+        weight = FIELD_WEIGHTS["title"]
+        best_value = weight * (K1 + 1.0) / (weight + K1)
+        return sum(
+            qt.weight * self._idf(qt.term) * best_value
+            for qt in terms
+            if qt.origin != "phrase" and self._df(qt.term) > self._phrasing_df[qt.term]
+        )
 
     def _score(self, terms: list[QueryTerm]) -> dict[int, float]:
         """BM25F sums per document. On a large index, terms found in a big share of the documents (near
@@ -310,7 +324,7 @@ class Matcher:
         out: dict[str, QueryTerm] = {}
         sequence: list[QueryTerm | None] = []  # the message's own words in order, for phrase pairs
         for word, origin in self._expand_synonyms(tokens):
-            if word in STOPWORDS:
+            if word in STOPWORDS or (origin == "exact" and word in STOPWORD_INFLECTIONS):
                 continue
             resolved = self._resolve(word, origin)
             if origin == "exact":
@@ -633,15 +647,16 @@ class Matcher:
 
     # ----- decision ----------------------------------------------------------------------------------------
 
-    def _decide(self, ranked: tuple[Candidate, ...], limit: int) -> MatchResult:
+    def _decide(self, ranked: tuple[Candidate, ...], limit: int, lead: float) -> MatchResult:
+        """`lead`: the best candidate's raw lead over the runner-up as a share of the message's reach."""
         t = self.thresholds
         candidates = ranked[:limit]
         if not candidates:
             return MatchResult(Decision.NOTHING, ())
         best = candidates[0].score
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if best >= t.confident and best - runner_up >= t.margin:
-            return MatchResult(Decision.CONFIDENT, candidates)
+        if best >= t.confident and best - runner_up >= t.margin and lead >= t.lead:
+            return MatchResult(Decision.CONFIDENT, candidates, lead)
         if best >= t.suggest:
-            return MatchResult(Decision.CHOOSE, candidates)
-        return MatchResult(Decision.NOTHING, candidates)
+            return MatchResult(Decision.CHOOSE, candidates, lead)
+        return MatchResult(Decision.NOTHING, candidates, lead)

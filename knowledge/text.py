@@ -71,6 +71,19 @@ STOPWORDS: frozenset[str] = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
+# English inflections of the longer stopwords ("needs", "wanted", "using") say as little as the stopwords. Only
+# regular English endings, spelled out: stemming would also fold Swedish content words onto stopwords
+# ("kunden", the customer, onto "kunde").
+STOPWORD_INFLECTIONS: frozenset[str] = frozenset(
+    inflected
+    for word in STOPWORDS
+    if len(word) >= 4 and word.isascii()
+    for inflected in (
+        (f"{word}s", f"{word}d", f"{word[:-1]}ing") if word.endswith("e") else (f"{word}s", f"{word}ed", f"{word}ing")
+    )
+    if inflected not in STOPWORDS
+)
+
 
 def strip_markup(text: str) -> str:
     """Remove Slack mrkdwn that is not the user's words: mentions, channel links, URLs, :emoji:. (The

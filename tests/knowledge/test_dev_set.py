@@ -10,11 +10,13 @@ from knowledge.evaluation import load_cases, metrics, run_cases
 from knowledge.loading import load_articles, load_catalog_file
 from knowledge.matcher import Matcher
 
-# The issue's targets for top3 and false_confident; accuracy is held at what the matcher reaches today
-# (0.73 against the issue's 0.85), so that a regression fails CI while the gap stays visible.
+# The issue's targets for top3 and false_confident. Accuracy and top1 are held just under what the matcher
+# reaches today (0.775 and 0.868; the issue asks 0.85 accuracy, not reached: see bot.bench.match_decision for
+# the cross-validated decision rules), so that a regression fails CI while the gap stays visible.
 TOP3_TARGET = 0.95
 FALSE_CONFIDENT_TARGET = 0.05
-ACCURACY_TARGET = 0.72
+ACCURACY_FLOOR = 0.77
+TOP1_FLOOR = 0.86
 
 REPO = Path(__file__).resolve().parents[2]
 CANDIDATES = (REPO / ".." / "shared" / "eval" / "dev", Path("/work/shared/eval/dev"))
@@ -31,8 +33,9 @@ def figures() -> dict[str, float | int]:
 
 def test_ranking_puts_the_right_answer_in_the_top_three(figures: dict[str, float | int]) -> None:
     assert figures["top3"] >= TOP3_TARGET
+    assert figures["top1"] >= TOP1_FLOOR
 
 
 def test_confident_answers_are_right(figures: dict[str, float | int]) -> None:
-    assert figures["accuracy"] >= ACCURACY_TARGET
+    assert figures["accuracy"] >= ACCURACY_FLOOR
     assert figures["false_confident"] <= FALSE_CONFIDENT_TARGET

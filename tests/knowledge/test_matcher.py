@@ -115,6 +115,8 @@ def test_a_close_runner_up_prevents_a_confident_answer(small_catalog: list[Catal
 def test_invalid_thresholds_are_rejected() -> None:
     with pytest.raises(ValueError, match="suggest"):
         Thresholds(confident=0.3, suggest=0.5)
+    with pytest.raises(ValueError, match="lead"):
+        Thresholds(lead=-0.1)
 
 
 def test_an_added_article_is_found_without_a_rebuild(matcher: Matcher) -> None:
@@ -222,3 +224,29 @@ def test_phrase_pair_in_order_beats_scattered_words() -> None:
         CatalogEntry("card-access", "Card reader", "", "", ("card", "access"), "it", "request", "low"),
     ]
     assert top_ref(Matcher(catalog, []), "my access card is lost") == "catalog:access-card"
+
+
+def test_an_inflected_stopword_does_not_pull_in_unrelated_items(matcher: Matcher) -> None:
+    assert "need" not in {qt.term for qt in matcher.query_terms("the new guy needs a printer")}
+
+
+def test_a_small_lead_over_a_long_message_is_not_confident(small_catalog: list[CatalogEntry]) -> None:
+    """A short precise message may answer directly; a long one that touches several entries may not, even
+    when its best entry scores high, because that entry covers a small part of what the message says."""
+    strict = Matcher(small_catalog, [], thresholds=Thresholds(confident=0.0, suggest=0.0, margin=0.0, lead=0.3))
+    short = strict.match("semester")
+    chatty = strict.match("printer jammed, vacation plans changed, access card lost, password locked out")
+    assert short.decision is Decision.CONFIDENT
+    assert chatty.decision is Decision.CHOOSE
+    lenient = Matcher(small_catalog, [], thresholds=Thresholds(confident=0.0, suggest=0.0, margin=0.0, lead=0.0))
+    assert lenient.match("printer jammed, vacation plans changed, access card lost, password locked out").best
+
+
+def test_a_word_only_a_learned_phrasing_knows_does_not_dilute_confidence(small_catalog: list[CatalogEntry]) -> None:
+    matcher = Matcher(small_catalog, [])
+    before = matcher.match("printer jammed, quarterly zzyzx")
+    matcher.add_phrasing("catalog:vacation-request", "zzyzx holiday plans for the summer")
+    after = matcher.match("printer jammed, quarterly zzyzx")
+    assert after.candidates[0].ref == "catalog:printer-problem"
+    assert after.lead == pytest.approx(before.lead)
+    assert after.decision is before.decision

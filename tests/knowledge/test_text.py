@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from knowledge.text import Stemmer, content_words, fold, strip_markup, words
+from knowledge.text import STOPWORD_INFLECTIONS, Stemmer, content_words, fold, strip_markup, words
 
 
 def test_slack_mentions_channels_and_emoji_are_not_words() -> None:
@@ -48,3 +48,10 @@ def test_stem_cache_is_bounded_and_stays_correct() -> None:
     first = [stemmer.stem(w) for w in ("printers", "skrivaren", "passwords", "printers")]
     assert first == [Stemmer().stem(w) for w in ("printers", "skrivaren", "passwords", "printers")]
     assert len(stemmer._cache) <= 2
+
+
+def test_inflected_stopwords_are_stopwords_too() -> None:
+    assert {"needs", "wanted", "making", "comes"} <= STOPWORD_INFLECTIONS
+    # Swedish content words that a stemmer would fold onto a stopword stay searchable.
+    assert "kunden" not in STOPWORD_INFLECTIONS
+    assert "taket" not in STOPWORD_INFLECTIONS

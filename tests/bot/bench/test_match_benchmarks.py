@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench import match_baselines, match_learning, match_scale
+from bot.bench import match_baselines, match_decision, match_learning, match_scale
 from knowledge.evaluation import METRIC_KEYS
 
 CATALOG = """catalog:
@@ -76,3 +76,13 @@ def test_scale_benchmark_reports_build_latency_and_memory(capsys: pytest.Capture
     assert figures["items"] == 50
     assert figures["articles"] == 200
     assert {"index_build_s", "p50_ms", "p95_ms", "add_article_ms", "peak_rss_mb"} <= set(figures)
+
+
+def test_decision_benchmark_cross_validates_every_rule(dev_set: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert match_decision.main([*dev_set, "--folds", "2", "--repeats", "1"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["rule"] for line in lines] == list(match_decision.RULES)
+    for line in lines:
+        assert line["cases"] == 4
+        assert 0.0 <= line["cv_accuracy"] <= 1.0
+        assert 0.0 <= line["cv_false_confident"] <= 1.0
