@@ -35,7 +35,17 @@ def _sqlite_engine(settings: DatabaseSection) -> AsyncEngine:
     url = make_url(settings.url)
     if url.database and url.database != ":memory:":
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(settings.url, echo=settings.echo, connect_args={"timeout": 30})
+    # One connection, handed out in turn: SQLite admits one writer at a time anyway, and a writer that finds
+    # the lock taken sleeps in SQLite's busy handler (up to 100 ms a try), which is what made acknowledgements
+    # slow under load. The pool's queue makes the desk's own transactions wait their turn without sleeping.
+    engine = create_async_engine(
+        settings.url,
+        echo=settings.echo,
+        connect_args={"timeout": 30},
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=60,
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -19,7 +19,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot.services.inbox import Inbox
+from bot.services.inbox import Inbox, InboxItem
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,9 @@ def _protect_payload_word(body: str) -> str:
 
 
 class SlackEdge:
+    # Events processed at once by this process; more would only queue for the database's connections.
+    CONCURRENCY = 4
+
     def __init__(
         self,
         bolt: AsyncApp | None,
@@ -82,6 +85,7 @@ class SlackEdge:
         self._inbox = inbox
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._working = asyncio.Semaphore(self.CONCURRENCY)
         self.after_event = after_event
         self.meter: EdgeMeter = Unmetered()
 
@@ -155,12 +159,12 @@ class SlackEdge:
         event_id = envelope.get("event_id")
         if not isinstance(event_id, str) or not event_id:
             return False
-        row_id = await self._inbox.store(f"event:{event_id}", "event", {"body": body})
-        if row_id is None:
+        item = await self._inbox.store(f"event:{event_id}", "event", {"body": body})
+        if item is None:
             self.meter.event_duplicate()
         else:
             self.meter.event_received()
-            self.spawn(row_id)
+            self.spawn(item.id, item)
         return True
 
     async def dispatch_now(self, request: AsyncBoltRequest) -> BoltResponse | None:
@@ -169,15 +173,22 @@ class SlackEdge:
             return None
         return await self._bolt.async_dispatch(request)
 
-    def spawn(self, row_id: int) -> None:
-        task = asyncio.get_running_loop().create_task(self.process(row_id))
+    def spawn(self, row_id: int, claimed: InboxItem | None = None) -> None:
+        task = asyncio.get_running_loop().create_task(self.process(row_id, claimed))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def process(self, row_id: int) -> None:
+    async def process(self, row_id: int, claimed: InboxItem | None = None) -> None:
         if self._bolt is None:
             return
-        item = await self._inbox.claim(row_id)
+        # A few events at a time: the rest wait here rather than in the database's queue, where they would
+        # hold up the acknowledgement of events still arriving.
+        async with self._working:
+            await self._process(row_id, claimed)
+
+    async def _process(self, row_id: int, claimed: InboxItem | None) -> None:
+        assert self._bolt is not None
+        item = claimed or await self._inbox.claim(row_id)
         if item is None:
             return
         try:
