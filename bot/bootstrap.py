@@ -210,7 +210,7 @@ def start_background(desk: Desk, stop: asyncio.Event) -> None:
     desk.background.append(asyncio.create_task(_every(stop, 60.0, desk.articles.refresh)))
 
 
-async def _inbox_loop(desk: Desk, stop: asyncio.Event, interval: float = 10.0) -> None:
+async def _inbox_loop(desk: Desk, stop: asyncio.Event, interval: float = 5.0) -> None:
     await _every(stop, interval, desk.edge.recover)
 
 

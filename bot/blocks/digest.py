@@ -183,6 +183,13 @@ def team_blocks(
             satisfaction.append(
                 t(lang, "digest.comment", stars=":star:" * comment.rating, key=comment.key, comment=f"“{words}”")
             )
+    for low in digest.low_ratings:
+        # Service recovery is visible: each low rating with whether a lead has followed it up.
+        if low.followed_up_by:
+            status = t(lang, "digest.followed_up", user=f"<@{low.followed_up_by}>")
+        else:
+            status = t(lang, "digest.not_followed_up")
+        satisfaction.append(t(lang, "digest.low_rating", key=low.key, rating=low.rating, status=status))
     blocks.append(section("\n".join(satisfaction)))
 
     trend = t(

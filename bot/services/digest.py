@@ -82,6 +82,15 @@ class RatingComment:
 
 
 @dataclass(frozen=True)
+class LowRating:
+    """A rating at or below the alert threshold, and whether a lead has followed it up (service recovery)."""
+
+    key: str
+    rating: int
+    followed_up_by: str | None
+
+
+@dataclass(frozen=True)
 class Trend:
     days: tuple[date, ...]
     opened: tuple[int, ...]
@@ -118,6 +127,7 @@ class TeamDigest:
     rating_sum_30d: int
     comments: tuple[RatingComment, ...]
     trend: Trend
+    low_ratings: tuple[LowRating, ...] = ()
 
     @property
     def yesterday(self) -> date:
@@ -215,6 +225,7 @@ class DigestService:
             month_end = local_midnight(local_date, zone)
             ratings_30d, rating_sum = await self._rating_sum(session, team_id, month_start, month_end)
             comments = () if team.confidential else await self._comments(session, team_id, month_start, month_end)
+            low_ratings = await self._low_ratings(session, team_id, month_start, month_end)
         calendar = self._policies.team_calendar(team_id)
 
         def median(pairs: Sequence[tuple[datetime, datetime]]) -> float | None:
@@ -245,6 +256,7 @@ class DigestService:
             ratings_30d=ratings_30d,
             rating_sum_30d=rating_sum,
             comments=comments,
+            low_ratings=low_ratings,
             trend=trend,
         )
 
@@ -432,6 +444,23 @@ class DigestService:
         # A sum and a count rather than AVG: PostgreSQL and SQLite round AVG differently.
         count, total = (await session.execute(self.ratings_query(team_id, start, end))).one()
         return int(count), int(total or 0)
+
+    async def _low_ratings(
+        self, session: AsyncSession, team_id: str, start: datetime, end: datetime
+    ) -> tuple[LowRating, ...]:
+        rows = await session.execute(
+            select(Ticket.key, Feedback.rating, Feedback.followed_up_by)
+            .join(Ticket, Ticket.id == Feedback.ticket_id)
+            .where(
+                Feedback.team_id == team_id,
+                Feedback.created_at >= start,
+                Feedback.created_at < end,
+                Feedback.rating <= self._config.feedback.low_rating,
+            )
+            .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+            .limit(COMMENTS)
+        )
+        return tuple(LowRating(key, int(rating or 0), followed_up_by) for key, rating, followed_up_by in rows)
 
     async def _comments(
         self, session: AsyncSession, team_id: str, start: datetime, end: datetime

@@ -26,7 +26,7 @@ class InboxItem:
 
 class Inbox:
     # A process that took an event and died gives it back when the lease runs out.
-    LEASE = timedelta(seconds=30)
+    LEASE = timedelta(seconds=15)
     MAX_ATTEMPTS = 5
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:

@@ -77,6 +77,8 @@ async def test_satisfaction_and_trend(service: DigestService, history: None) -> 
         ("IT-2", 2, "Took too long"),
         ("IT-1", 5, "Quick & <great> help"),
     ]
+    # The 2 is a low rating (app.yaml: low_rating 2) that nobody has followed up yet.
+    assert [(low.key, low.rating, low.followed_up_by) for low in digest.low_ratings] == [("IT-2", 2, None)]
     assert digest.trend.days[0] == date(2026, 11, 13)
     assert digest.trend.days[-1] == date(2026, 11, 26)
     assert digest.trend.opened == (1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 2, 3)
@@ -281,3 +283,19 @@ async def test_two_schedulers_at_once_queue_one_row_per_channel(
     counts = await asyncio.gather(*(p.queue_due() for p in planners for _ in range(3)))
     assert sum(counts) == 6
     assert len(await queued(db)) == 6
+
+
+async def test_low_ratings_show_whether_a_lead_followed_them_up(
+    db: Database, service: DigestService, config: DeskConfig, history: None
+) -> None:
+    from sqlalchemy import update
+
+    from bot.blocks.digest import plain_text, team_blocks
+    from bot.db.models import Feedback
+
+    async with db.sessions.begin() as session:
+        await session.execute(update(Feedback).where(Feedback.rating == 2).values(followed_up_by="U0LENA0001"))
+    digest = await service.build("it", FRIDAY)
+    assert [(low.key, low.followed_up_by) for low in digest.low_ratings] == [("IT-2", "U0LENA0001")]
+    _, blocks = team_blocks(digest, config, "en", now=DIGEST_NOW)
+    assert "IT-2 rated 2 of 5: followed up by" in plain_text(blocks)
