@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.db.admin import pg_admin
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.migrate import upgrade
 
@@ -37,24 +38,6 @@ def _with_database(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-async def _pg_admin(url: str, *statements: str) -> None:
-    import asyncpg
-
-    parsed = make_url(url)
-    connection = await asyncpg.connect(
-        host=parsed.host or "127.0.0.1",
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        database=parsed.database or "postgres",
-    )
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 class Templates:
     """Migrated template databases, made once per test session."""
 
@@ -74,7 +57,7 @@ class Templates:
         if self.pg_template is None:
             name = f"sd_template_{os.getpid()}"
             asyncio.run(
-                _pg_admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+                pg_admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
             )
             asyncio.run(_migrate(_with_database(base_url, name)))
             self.pg_template = name
@@ -83,7 +66,7 @@ class Templates:
     def drop(self) -> None:
         base = postgres_url()
         if self.pg_template and base:
-            asyncio.run(_pg_admin(base, f'DROP DATABASE IF EXISTS "{self.pg_template}" WITH (FORCE)'))
+            asyncio.run(pg_admin(base, f'DROP DATABASE IF EXISTS "{self.pg_template}" WITH (FORCE)'))
 
 
 async def _migrate(url: str) -> None:
@@ -115,13 +98,13 @@ async def database_copy(
     name = f"sd_test_{uuid.uuid4().hex[:12]}"
     if migrated:
         template = templates.postgres(base) if templates.pg_template is None else templates.pg_template
-        await _pg_admin(base, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        await pg_admin(base, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     else:
-        await _pg_admin(base, f'CREATE DATABASE "{name}"')
+        await pg_admin(base, f'CREATE DATABASE "{name}"')
     url = _with_database(base, name)
     engine = create_engine(url)
     try:
         yield Database(kind, url, engine, make_sessionmaker(engine))
     finally:
         await engine.dispose()
-        await _pg_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await pg_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -34,6 +34,7 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from bot.clock import FixedClock
 from bot.config import DeskConfig, load_config
+from bot.db.admin import pg_admin
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.migrate import upgrade
 from bot.services.digest import TREND_DAYS, DigestService, day_window, local_midnight
@@ -259,23 +260,6 @@ async def _load_postgres(url: str, total: int, seed: int) -> float:
     return time.perf_counter() - began
 
 
-async def _pg_admin(url: str, statement: str) -> None:
-    import asyncpg
-
-    parsed = make_url(url)
-    connection = await asyncpg.connect(
-        host=parsed.host or "127.0.0.1",
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        database=parsed.database or "postgres",
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 def _queries(service: DigestService, tz: str) -> dict[str, Any]:
     from bot.db.models import Ticket
 
@@ -352,8 +336,8 @@ async def _run(args: argparse.Namespace, app_yaml: Path) -> None:
     if args.postgres:
         name = f"sd_bench_{os.getpid()}"
         url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
-        await _pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await _pg_admin(args.postgres, f'CREATE DATABASE "{name}"')
+        await pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await pg_admin(args.postgres, f'CREATE DATABASE "{name}"')
         try:
             engine = create_engine(url)
             await upgrade(engine)
@@ -362,7 +346,7 @@ async def _run(args: argparse.Namespace, app_yaml: Path) -> None:
             config = load_config(app_yaml, env={"DATABASE_URL": url})
             print(json.dumps(await _measure("postgresql", url, config, loaded, args.tickets)), flush=True)
         finally:
-            await _pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.db.admin import pg_admin
 from bot.localslack import payloads
 from bot.localslack.driver import LocalSlack
 from bot.localslack.signing import signed_headers
@@ -159,24 +160,13 @@ async def _repeat(
 
 
 async def _postgres_database(base: str) -> tuple[str, Callable[[], Awaitable[None]]]:
-    import asyncpg  # type: ignore[import-untyped]
     from sqlalchemy.engine import make_url
 
     parsed = make_url(base)
     name = f"bench_headline_{uuid.uuid4().hex[:8]}"
 
     async def admin(statement: str) -> None:
-        connection = await asyncpg.connect(
-            host=parsed.host,
-            port=parsed.port or 5432,
-            user=parsed.username,
-            password=parsed.password,
-            database=parsed.database,
-        )
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
+        await pg_admin(base, statement)
 
     await admin(f'CREATE DATABASE "{name}"')
     url = parsed.set(database=name).render_as_string(hide_password=False)

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import FixedClock
 from bot.config import load_config
+from bot.db.admin import pg_admin
 from bot.db.engine import create_engine, make_sessionmaker
 from bot.db.explain import explain
 from bot.db.migrate import upgrade
@@ -274,23 +275,6 @@ async def _leg(url: str, args: argparse.Namespace, policies: SlaPolicies) -> dic
         await engine.dispose()
 
 
-async def _pg_admin(url: str, statement: str) -> None:
-    import asyncpg  # type: ignore[import-untyped]
-
-    parsed = make_url(url)
-    connection = await asyncpg.connect(
-        host=parsed.host or "127.0.0.1",
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        database=parsed.database or "postgres",
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     policies = SlaPolicies(load_config(args.config, env={}))
     results: dict[str, Any] = {}
@@ -298,12 +282,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         results["sqlite"] = await _leg(f"sqlite+aiosqlite:///{workdir}/bench.db", args, policies)
     if args.postgres:
         name = f"sd_bench_{uuid.uuid4().hex[:10]}"
-        await _pg_admin(args.postgres, f'CREATE DATABASE "{name}"')
+        await pg_admin(args.postgres, f'CREATE DATABASE "{name}"')
         try:
             url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
             results["postgresql"] = await _leg(url, args, policies)
         finally:
-            await _pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return results
 
 
