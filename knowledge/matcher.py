@@ -30,7 +30,7 @@ from knowledge.models import (
     MatchResult,
     Thresholds,
 )
-from knowledge.text import STOPWORD_INFLECTIONS, STOPWORDS, Stemmer, content_words, words
+from knowledge.text import STOPWORD_INFLECTIONS, STOPWORDS, Stemmer, content_words, tokens, words
 
 # Field weights of the BM25F sum, and their length normalisation (b). Titles and keywords are short, curated
 # and say what the item is; descriptions and bodies are long and chatty, so one hit there means less.
@@ -135,6 +135,42 @@ class QueryTerm:
     origin: str  # "exact", "synonym", "suffix", "compound", "fuzzy", "phrase"
 
 
+class _Vocabulary(dict[str, str]):
+    """Every indexed word (folded, unstemmed) -> its stem, for typo matching and compound splitting; a
+    stopword -> "" (no term). A word is stemmed the first time it is looked up, so indexing maps a whole
+    field's words in one C-level pass and runs Python code only for words it has not seen before. The fuzzy
+    buckets go by first letter: people rarely get it wrong, and it keeps rapidfuzz's work small."""
+
+    def __init__(self, stemmer: Stemmer) -> None:
+        super().__init__()
+        self._stem = stemmer.stem
+        self.buckets: dict[str, list[str]] = {}
+
+    def __missing__(self, word: str) -> str:
+        if word in STOPWORDS:
+            self[word] = ""
+            return ""
+        stem = self[word] = self._stem(word)
+        if len(word) >= MIN_FUZZY_LEN and not word.isdigit():
+            self.buckets.setdefault(word[0], []).append(word)
+        return stem
+
+
+class _Postings(dict[str, "array[int]"]):
+    """Per term: the documents containing it, and in `values_of` their precomputed BM25 term factors, in flat
+    arrays (a dict per term would cost several times the memory on a large knowledge base). Looking up a
+    new term creates its arrays, which spares indexing a check per document for terms it has not seen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values_of: dict[str, array[float]] = {}
+
+    def __missing__(self, term: str) -> array[int]:
+        docs = self[term] = array("I")
+        self.values_of[term] = array("f")
+        return docs
+
+
 def parse_ref(ref: str) -> tuple[CandidateKind, str]:
     match = _REF.match(ref)
     if match is None:
@@ -234,7 +270,7 @@ class Matcher:
         get = scores.get
         pool: list[int] | None = None
         for position, (qt, df) in enumerate(weighted):
-            docs, values = self._docs_of[qt.term], self._values_of[qt.term]
+            docs, values = self._docs_of[qt.term], self._docs_of.values_of[qt.term]
             factor = qt.weight * self._idf(qt.term)
             if df <= common_df or position == 0:
                 for doc_idx, value in zip(docs, values, strict=True):
@@ -379,7 +415,7 @@ class Matcher:
         if parts:
             return [QueryTerm(p, weight * COMPOUND_WEIGHT, "compound") for p in parts]
         if len(word) >= MIN_FUZZY_LEN and not word.isdigit():
-            bucket = self._buckets.get(word[0])
+            bucket = self._surface.buckets.get(word[0])
             if bucket:
                 hit = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
                 if hit is not None and self._live(self._surface[hit[0]]):
@@ -416,7 +452,7 @@ class Matcher:
     def _known_stem(self, word: str) -> str | None:
         """The stem of `word` if the word itself occurs in a live document of the index."""
         stem = self._surface.get(word)
-        return stem if stem is not None and self._live(stem) else None
+        return stem if stem and self._live(stem) else None
 
     @staticmethod
     def _compile_synonyms(synonyms: Mapping[str, Sequence[str]]) -> dict[tuple[str, ...], list[str]]:
@@ -448,19 +484,13 @@ class Matcher:
         self._docs: list[_Doc] = []
         self._by_ref: dict[str, int] = {}
         self._retired: set[int] = set()
-        # Per term: the documents containing it and their precomputed BM25 term factor, in flat arrays (a
-        # dict per term would cost several times the memory on a large knowledge base). Document frequency
-        # is the array's length minus the term's retired entries.
-        self._docs_of: dict[str, array[int]] = {}
-        self._values_of: dict[str, array[float]] = {}
+        # Document frequency is a posting array's length minus the term's retired entries.
+        self._docs_of = _Postings()
         self._retired_of: Counter[str] = Counter()
         self._field_len_sum: Counter[str] = Counter()
         self._field_count: Counter[str] = Counter()
         self._alive = 0
-        # Every indexed word (folded, unstemmed) -> its stem, for typo matching and compound splitting. The
-        # fuzzy buckets go by first letter: people rarely get it wrong, and it keeps rapidfuzz's work small.
-        self._surface: dict[str, str] = {}
-        self._buckets: dict[str, list[str]] = {}
+        self._surface = _Vocabulary(self._stemmer)
         self._field_terms_cache: dict[int, dict[str, frozenset[str]]] = {}
         self._phrasing_docs: set[int] = set()
         self._short_words: dict[str, list[str]] = {}
@@ -502,22 +532,23 @@ class Matcher:
             article = self._articles[doc.id]
             phrases = [article.title, *article.tags]
         pairs: list[str] = []
-        stem = self._stemmer.stem
+        vocabulary = self._surface
         for phrase in phrases:
             if phrase.isalnum():
                 continue  # one word, no pair
-            terms = [stem(w) for w in self._tokenise(phrase, bulk=bulk)]
+            terms = [term for term in map(vocabulary.__getitem__, self._tokenise(phrase, bulk=bulk)) if term]
             pairs.extend(f"{a} {b}" for a, b in pairwise(terms))
         return pairs
 
     def _tokenise(self, text: str, *, bulk: bool) -> list[str]:
+        """The text's words, stopwords included (they map to no term in the vocabulary)."""
         if bulk and len(text) <= SHORT_FIELD:
             # In a bulk build, titles, keywords and related items repeat across documents: tokenise once.
             words_of = self._short_words.get(text)
             if words_of is None:
-                words_of = self._short_words[text] = content_words(text)
+                words_of = self._short_words[text] = tokens(text)
             return words_of
-        return content_words(text)
+        return tokens(text)
 
     def _field_words(self, doc: _Doc) -> dict[str, list[str]]:
         return {name: content_words(text) for name, text in self._field_texts(doc).items()}
@@ -561,8 +592,7 @@ class Matcher:
             self._phrasing_docs.add(idx)
             self._phrasing_idx.setdefault(doc.ref, deque()).append(idx)
         self._alive += 1
-        stem = self._stemmer.stem
-        surface = self._surface
+        vocabulary = self._surface
         fields = []
         for name, text in texts.items():
             length = lengths[name]
@@ -577,11 +607,8 @@ class Matcher:
             avg = self._field_len_sum[name] / max(1, self._field_count[name]) or 1.0
             b = FIELD_B[name]
             weight = FIELD_WEIGHTS[name] / (1.0 - b + b * length / avg)
-            for word in set(field_words).difference(surface):
-                surface[word] = stem(word)
-                if len(word) >= MIN_FUZZY_LEN and not word.isdigit():
-                    self._buckets.setdefault(word[0], []).append(word)
-            counts = Counter(map(surface.__getitem__, field_words))
+            counts = Counter(map(vocabulary.__getitem__, field_words))
+            counts.pop("", None)  # the stopwords
             if weights:
                 get = weights.get
                 for term, tf in counts.items():
@@ -596,14 +623,11 @@ class Matcher:
             self._phrasing_df.update(weights.keys())
         # The hot loop of indexing, written as map() over C functions: one Python-level step per posting
         # would dominate building a large index.
-        docs_of, values_of = self._docs_of, self._values_of
-        for term in set(weights).difference(docs_of):
-            docs_of[term] = array("I")
-            values_of[term] = array("f")
+        docs_of = self._docs_of
         tfs = weights.values()
         saturated = map(truediv, map(mul, tfs, repeat(K1 + 1.0)), map(add, tfs, repeat(K1)))
         deque(map(array.append, map(docs_of.__getitem__, weights), repeat(idx)), maxlen=0)
-        deque(map(array.append, map(values_of.__getitem__, weights), saturated), maxlen=0)
+        deque(map(array.append, map(docs_of.values_of.__getitem__, weights), saturated), maxlen=0)
 
     def _retire(self, idx: int) -> None:
         doc = self._docs[idx]

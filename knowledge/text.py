@@ -90,7 +90,8 @@ def strip_markup(text: str) -> str:
     markers of *bold*, _italic_ and `code` fall away when tokenising.)"""
     if "<" in text:
         text = _LINK_WITH_LABEL.sub(r" \1 ", text)
-    text = _NOISE.sub(" ", text)
+    if "<" in text or ":" in text:  # every kind of noise has one of them; most long texts have neither
+        text = _NOISE.sub(" ", text)
     return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
 
 
@@ -148,7 +149,12 @@ class Stemmer:
         return stem if len(stem) >= 2 else word
 
 
+def tokens(text: str) -> list[str]:
+    """Folded words of two or more characters, stopwords included (the caller filters them; when it counts
+    the words first, dropping stopwords from the counts is cheaper than from the word list)."""
+    return _CONTENT_WORD.findall(fold(strip_markup(text)).replace("'", ""))
+
+
 def content_words(text: str) -> list[str]:
     """Words minus stopwords and one-character noise."""
-    folded = fold(strip_markup(text)).replace("'", "")
-    return [w for w in _CONTENT_WORD.findall(folded) if w not in STOPWORDS]
+    return [w for w in tokens(text) if w not in STOPWORDS]
