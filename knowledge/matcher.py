@@ -30,7 +30,7 @@ from knowledge.models import (
     MatchResult,
     Thresholds,
 )
-from knowledge.text import STOPWORD_INFLECTIONS, STOPWORDS, Stemmer, content_words, tokens, words
+from knowledge.text import STOPWORD_INFLECTIONS, STOPWORDS, Stemmer, content_words, raw_words, words
 
 # Field weights of the BM25F sum, and their length normalisation (b). Titles and keywords are short, curated
 # and say what the item is; descriptions and bodies are long and chatty, so one hit there means less.
@@ -137,9 +137,10 @@ class QueryTerm:
 
 class _Vocabulary(dict[str, str]):
     """Every indexed word (folded, unstemmed) -> its stem, for typo matching and compound splitting; a
-    stopword -> "" (no term). A word is stemmed the first time it is looked up, so indexing maps a whole
-    field's words in one C-level pass and runs Python code only for words it has not seen before. The fuzzy
-    buckets go by first letter: people rarely get it wrong, and it keeps rapidfuzz's work small."""
+    stopword or a one-letter word -> "" (no term). A word is stemmed the first time it is looked up, so
+    indexing maps a whole field's words in one C-level pass and runs Python code only for words it has not
+    seen before. The fuzzy buckets go by first letter: people rarely get it wrong, and it keeps rapidfuzz's
+    work small."""
 
     def __init__(self, stemmer: Stemmer) -> None:
         super().__init__()
@@ -147,7 +148,7 @@ class _Vocabulary(dict[str, str]):
         self.buckets: dict[str, list[str]] = {}
 
     def __missing__(self, word: str) -> str:
-        if word in STOPWORDS:
+        if word in STOPWORDS or len(word) < 2:
             self[word] = ""
             return ""
         stem = self[word] = self._stem(word)
@@ -541,14 +542,14 @@ class Matcher:
         return pairs
 
     def _tokenise(self, text: str, *, bulk: bool) -> list[str]:
-        """The text's words, stopwords included (they map to no term in the vocabulary)."""
+        """The text's words, stopwords and single letters included (they map to no term in the vocabulary)."""
         if bulk and len(text) <= SHORT_FIELD:
             # In a bulk build, titles, keywords and related items repeat across documents: tokenise once.
             words_of = self._short_words.get(text)
             if words_of is None:
-                words_of = self._short_words[text] = tokens(text)
+                words_of = self._short_words[text] = raw_words(text)
             return words_of
-        return tokens(text)
+        return raw_words(text)
 
     def _field_words(self, doc: _Doc) -> dict[str, list[str]]:
         return {name: content_words(text) for name, text in self._field_texts(doc).items()}

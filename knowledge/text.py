@@ -23,6 +23,8 @@ _EMOJI = re.compile(r":[a-z0-9_+\-']+:")
 _NOISE = re.compile("|".join(p.pattern for p in (_MENTION, _CHANNEL, _BARE_LINK, _EMOJI)))
 _WORD = re.compile(r"[a-z0-9]+")
 _CONTENT_WORD = re.compile(r"[a-z0-9]{2,}")
+# Byte table for raw_words: letters and digits stay, everything else becomes a blank.
+_WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else ord(" ") for c in range(256))
 # Swedish letters by str.replace (C speed; str.translate with a dict goes through Python per character).
 _FOLD_FAST = (("å", "a"), ("ä", "a"), ("ö", "o"), ("é", "e"), ("’", "'"))
 # The letters of Nordic and West European text, folded without a trip through Unicode decomposition (which
@@ -153,6 +155,16 @@ def tokens(text: str) -> list[str]:
     """Folded words of two or more characters, stopwords included (the caller filters them; when it counts
     the words first, dropping stopwords from the counts is cheaper than from the word list)."""
     return _CONTENT_WORD.findall(fold(strip_markup(text)).replace("'", ""))
+
+
+def raw_words(text: str) -> list[str]:
+    """Folded words of any length, stopwords included: `tokens` for callers that drop the short words and
+    stopwords later anyway. Folded text is nearly always ASCII, and then a byte-table translation and a
+    split find the words in a third less time than the regular expression."""
+    folded = fold(strip_markup(text))
+    if folded.isascii():
+        return folded.encode().translate(_WORD_BYTES, b"'").decode().split()
+    return _WORD.findall(folded.replace("'", ""))
 
 
 def content_words(text: str) -> list[str]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from knowledge.text import STOPWORD_INFLECTIONS, Stemmer, content_words, fold, strip_markup, words
+from knowledge.text import STOPWORD_INFLECTIONS, Stemmer, content_words, fold, raw_words, strip_markup, words
 
 
 def test_slack_mentions_channels_and_emoji_are_not_words() -> None:
@@ -55,3 +55,10 @@ def test_inflected_stopwords_are_stopwords_too() -> None:
     # Swedish content words that a stemmer would fold onto a stopword stay searchable.
     assert "kunden" not in STOPWORD_INFLECTIONS
     assert "taket" not in STOPWORD_INFLECTIONS
+
+
+def test_raw_words_split_like_the_word_pattern_with_or_without_unusual_letters() -> None:
+    assert raw_words("Won't start: see <https://x.example|the guide> & call 112!") == [
+        "wont", "start", "see", "the", "guide", "call", "112",
+    ]  # fmt: skip
+    assert raw_words("Skrivaren på plan 2 — 打印机 är offline") == ["skrivaren", "pa", "plan", "2", "ar", "offline"]
