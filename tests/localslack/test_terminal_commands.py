@@ -150,6 +150,16 @@ async def test_a_reaction_opens_a_ticket_and_the_clock_moves_the_desk(
     assert workspace.desk.clock.now() - before >= timedelta(days=1)
 
 
+async def test_today_s_digest_on_demand_once(session: Session, screen: Screen) -> None:
+    await open_laptop_ticket(session, screen)
+    await type_line(session, screen, "/as lena-it")
+    await type_line(session, screen, "/digest it")
+    shown = await type_line(session, screen, "/open #it-triage")
+    assert "IT: morning digest" in shown
+    again = await type_line(session, screen, "/digest it")
+    assert "today's digest was already posted" in again
+
+
 async def test_a_taken_port_is_replaced_by_a_free_one(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -24,6 +24,7 @@ HELP = """\
   /home              your App Home tab
   /modal             go back to a modal that is still open
   /clock [+2h|+30m|+1d|next-working-day|now]   show or move the desk's clock
+  /digest [TEAM]     today's morning digest now (all teams, or one: it, hr, finance, facilities, comms)
   /who, /channels, /help, /quit"""
 
 
@@ -139,6 +140,17 @@ async def cmd_clock(session: Session, arg: str) -> None:
     await session.act(session.slack.settle())
 
 
+async def cmd_digest(session: Session, arg: str) -> None:
+    if session.digest is None:
+        session.out.line(session.style.warn("this workspace has no desk to ask for a digest"))
+        return
+    team = arg.strip() or None
+    queued = await session.digest(team)
+    if queued == 0:
+        session.out.line(session.style.dim("(today's digest was already posted; /open the triage channel to see it)"))
+    await session.act(session.slack.settle())
+
+
 async def cmd_who(session: Session, _: str) -> None:
     for user in session.slack.workspace.users.values():
         if not user.is_bot:
@@ -167,6 +179,7 @@ COMMANDS: dict[str, Callable[[Session, str], Awaitable[None]]] = {
     "/home": cmd_home,
     "/modal": cmd_modal,
     "/clock": cmd_clock,
+    "/digest": cmd_digest,
     "/who": cmd_who,
     "/channels": cmd_channels,
 }

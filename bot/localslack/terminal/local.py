@@ -18,6 +18,7 @@ from aiohttp import web
 from bot.bootstrap import Desk, build_desk, start_background
 from bot.clock import OffsetClock
 from bot.config import DeskConfig, load_config
+from bot.digest_wiring import DigestPlanner
 from bot.localslack.driver import LocalSlack
 from bot.localslack.terminal.clockctl import ClockControl
 from bot.localslack.terminal.lines import LineReader, Lines, Output
@@ -104,8 +105,22 @@ class LocalWorkspace:
 
     def session(self, reader: Lines, out: Output, style: Style, user: str = FIRST_USER) -> Session:
         return Session(
-            self.slack, self.desk.settle, self.clock_control(), reader=reader, out=out, style=style, user=user
+            self.slack,
+            self.desk.settle,
+            self.clock_control(),
+            reader=reader,
+            out=out,
+            style=style,
+            user=user,
+            digest=self.post_digest,
         )
+
+    async def post_digest(self, team: str | None) -> int:
+        """Today's digest on demand, under the same once-per-channel-and-day key as the morning run."""
+        planner = DigestPlanner(self.desk.sessions, self.desk.clock, self.desk.config, self.desk.policies)
+        queued = await planner.queue_due(teams=[team] if team else None, on_demand=True)
+        self.desk.outbox.kick()
+        return queued
 
 
 @contextlib.asynccontextmanager

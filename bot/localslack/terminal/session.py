@@ -35,9 +35,12 @@ class Session:
         out: Output,
         style: Style,
         user: str = "anna",
+        digest: Callable[[str | None], Awaitable[int]] | None = None,
     ) -> None:
         self.slack = slack
         self._settle = settle
+        # Posts today's digest now (of one team, or all): what `/digest` asks the desk for.
+        self.digest = digest
         self.clock = clock
         self.reader = reader
         self.out = out
