@@ -3,10 +3,12 @@ rows; the senders in bot/notify/ deliver them after commit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Ticket
-from bot.services.outbox import enqueue
+from bot.services.outbox import Notice, enqueue_many
 from bot.services.tickets import Change
 
 # Changes the requester hears about in their thread, each once.
@@ -53,35 +55,27 @@ AGENT_NOTICE = "agent_notice"
 
 class NotificationPlanner:
     async def ticket_changed(self, session: AsyncSession, ticket: Ticket, change: Change) -> None:
-        # Every change redraws the card; the sender draws the ticket as it is when it sends, so a backlog
-        # of redraws converges on the current state.
-        # A ticket waiting for approval is not the team's yet: its card (and its history) appear once approved.
-        has_card = ticket.state != "awaiting_approval" and change.to_state != "rejected"
-        if has_card:
-            key = "post" if change.type in ("created", "approved") else f"v{ticket.version}"
-            await enqueue(
-                session, kind=TRIAGE_CARD, dedupe_key=f"card:{ticket.id}:{key}", at=change.at, ticket_id=ticket.id
-            )
+        # All of a change's side effects go out in one INSERT.
+        await enqueue_many(session, list(self._notices(ticket, change)), at=change.at)
+
+    def _notices(self, ticket: Ticket, change: Change) -> Iterator[Notice]:
         event_key = f"{ticket.id}:{change.type}:v{ticket.version}"
         payload = {"notice": change.type, "actor": change.actor_id, "data": dict(change.data)}
+
+        def notice(kind: str, key: str, body: dict[str, object] | None = None) -> Notice:
+            return Notice(kind=kind, dedupe_key=key, payload=payload if body is None else body, ticket_id=ticket.id)
+
+        # Every change redraws the card; the sender draws the ticket as it is when it sends, so a backlog
+        # of redraws converges on the current state. A ticket waiting for approval is not the team's yet: its
+        # card (and its history) appear once approved.
+        has_card = ticket.state != "awaiting_approval" and change.to_state != "rejected"
+        if has_card:
+            version = "post" if change.type in ("created", "approved") else f"v{ticket.version}"
+            yield notice(TRIAGE_CARD, f"card:{ticket.id}:{version}", {})
         if change.type in HISTORY and has_card:
-            await enqueue(
-                session,
-                kind=CARD_HISTORY,
-                dedupe_key=f"history:{event_key}",
-                at=change.at,
-                ticket_id=ticket.id,
-                payload=payload,
-            )
+            yield notice(CARD_HISTORY, f"history:{event_key}")
         if change.type == "moved":
-            await enqueue(
-                session,
-                kind=OLD_CARD,
-                dedupe_key=f"oldcard:{event_key}",
-                at=change.at,
-                ticket_id=ticket.id,
-                payload=payload,
-            )
+            yield notice(OLD_CARD, f"oldcard:{event_key}")
         if change.type == "assigned":
             new, old = change.data.get("assignee_id"), change.data.get("previous_assignee_id")
             # Reassignment tells both agents; nobody is told what they did themselves.
@@ -89,20 +83,6 @@ class NotificationPlanner:
             if old and old not in (new, change.actor_id):
                 targets.append(("old", old))
             for role, person in targets:
-                await enqueue(
-                    session,
-                    kind=AGENT_NOTICE,
-                    dedupe_key=f"agent:{event_key}:{role}",
-                    at=change.at,
-                    ticket_id=ticket.id,
-                    payload={**payload, "to": person, "role": role},
-                )
+                yield notice(AGENT_NOTICE, f"agent:{event_key}:{role}", {**payload, "to": person, "role": role})
         if change.type in REQUESTER_NOTICES:
-            await enqueue(
-                session,
-                kind=REQUESTER_NOTICE,
-                dedupe_key=f"notice:{ticket.id}:{change.type}:v{ticket.version}",
-                at=change.at,
-                ticket_id=ticket.id,
-                payload={"notice": change.type, "actor": change.actor_id, "data": dict(change.data)},
-            )
+            yield notice(REQUESTER_NOTICE, f"notice:{event_key}")
