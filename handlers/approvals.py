@@ -10,7 +10,7 @@ from bot.blocks.agent_forms import NOTE_BLOCK, read_note, text_modal
 from bot.blocks.ids import ActionId, CallbackId
 from bot.blocks.text import decode_value
 from bot.domain.lifecycle import IllegalTransition
-from bot.errors import DeskError, NotPermitted
+from bot.errors import DeskError
 from bot.i18n import t
 from handlers.errors import explain, message_for
 
@@ -46,11 +46,11 @@ class ApprovalListeners:
         if not isinstance(value.get("k"), int):
             return
         user = str(body["user"]["id"])
-        approvals = await self.desk.approvals.pending_for(value["k"])
-        if user not in {a.approver_id for a in approvals}:
-            await explain(self.desk, body, NotPermitted(user, "decide on this request", "errors.not_approver"))
+        try:
+            ticket = await self.desk.approvals.may_decide(value["k"], user)
+        except DeskError as error:
+            await explain(self.desk, body, error)
             return
-        ticket = await self.desk.tickets.get(value["k"])
         language = await self.desk.people.language(user)
         modal = text_modal(
             CallbackId.REJECT_FORM, language, ticket.id, ticket.key, "approval.reason_title", "approval.reason_label"

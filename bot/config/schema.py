@@ -204,7 +204,6 @@ class ApprovalConfig(Strict):
     users: list[UserId] = Field(default_factory=list)
     usergroup: str | None = Field(default=None, pattern=r"^S[A-Z0-9]{2,}$")
     mode: Literal["any", "all"] = "any"
-    remind_after: Duration | None = None
     fallback: UserId | None = None
 
     @model_validator(mode="before")

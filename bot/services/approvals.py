@@ -161,7 +161,7 @@ class ApprovalService:
             return await self._tickets.get(ticket_id)
 
     async def remind(self) -> int:
-        """Remind approvers who have not decided after `remind_after`; settle tickets whose decisions are in."""
+        """Remind approvers who have not decided after `approvals.remind_after`."""
         now = self._clock.now()
         due = now - timedelta(minutes=self._config.approvals.remind_after.minutes)
         async with self._sessions.begin() as session:
@@ -184,9 +184,15 @@ class ApprovalService:
                 )
         return len(pending)
 
-    async def pending_for(self, ticket_id: int) -> Sequence[Approval]:
+    async def may_decide(self, ticket_id: int, user_id: str) -> TicketSnapshot:
+        """The ticket, if `user_id` is one of its approvers; NotPermitted otherwise."""
         async with self._sessions() as session:
-            return list(await session.scalars(select(Approval).where(Approval.ticket_id == ticket_id)))
+            approver = await session.scalar(
+                select(Approval.id).where(Approval.ticket_id == ticket_id, Approval.approver_id == user_id)
+            )
+        if approver is None:
+            raise NotPermitted(user_id, "decide on this request", "errors.not_approver")
+        return await self._tickets.get(ticket_id)
 
 
 def _outcome(decisions: Sequence[tuple[str, str, str | None]], mode: str) -> tuple[str, str, str | None] | None:

@@ -153,3 +153,12 @@ def test_a_missing_catalog_file_is_reported_where_it_is_named(tmp_path: Path) ->
     problems = problems_of(write(tmp_path, text))
     assert len(problems) == 1
     assert f":{line_of(text, 'nowhere.yaml')}: catalog file 'nowhere.yaml': file not found" in problems[0]
+
+
+def test_reminders_are_set_once_for_the_desk_not_per_item(tmp_path: Path) -> None:
+    text = APP_YAML.read_text(encoding="utf-8").replace(
+        "approval: {users: [U0LENA0001], mode: any}", "approval: {users: [U0LENA0001], mode: any, remind_after: 2h}", 1
+    )
+    problems = problems_of(write(tmp_path, text))
+    assert len(problems) == 1
+    assert "unknown key 'remind_after' at catalog[" in problems[0]
