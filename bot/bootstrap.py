@@ -167,7 +167,7 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     await desk.articles.refresh()
     register_digest_senders(desk)
     schedule_digest(desk, desk.scheduler)
-    edge.after_event = outbox.kick
+    outbox.wake_on_commit(sessions)
 
     if bolt is not None:
         import handlers  # only the bootstrap knows the Slack listeners

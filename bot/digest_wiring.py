@@ -115,8 +115,7 @@ def schedule_digest(desk: Desk, scheduler: Scheduler) -> None:
     planner = DigestPlanner(desk.sessions, desk.clock, desk.config, desk.policies)
 
     async def job() -> None:
-        if await planner.queue_due():
-            desk.outbox.kick()
+        await planner.queue_due()
 
     scheduler.every(JOB, INTERVAL, job)
 

@@ -47,8 +47,6 @@ class AgentCard:
             await operation
         except (DeskError, IllegalTransition) as error:
             await explain(self.desk, body, error)
-        else:
-            self.desk.outbox.kick()
 
     async def on_claim(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -122,7 +120,6 @@ class AgentCard:
             await ack(response_action="errors", errors={NOTE_BLOCK: message_for(language, error)})
             return
         await ack()
-        self.desk.outbox.kick()
 
     async def on_menu(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()

@@ -38,7 +38,6 @@ class ApprovalListeners:
             await self.desk.approvals.decide(value["k"], str(body["user"]["id"]), approve=True)
         except (DeskError, IllegalTransition) as error:
             await explain(self.desk, body, error)
-        self.desk.outbox.kick()
 
     async def on_reject(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -70,4 +69,3 @@ class ApprovalListeners:
             await ack(response_action="errors", errors={NOTE_BLOCK: message_for(language, error)})
             return
         await ack()
-        self.desk.outbox.kick()

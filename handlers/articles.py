@@ -61,7 +61,6 @@ class ArticleListeners:
             await ack(response_action="errors", errors={TITLE_BLOCK: message_for(language, error)})
             return
         await ack()
-        self.desk.outbox.kick()
 
     async def on_publish(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()

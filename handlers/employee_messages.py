@@ -55,7 +55,6 @@ class MessageListeners:
                     await self.desk.conversation.from_agent(
                         ticket.id, user_id=user, text=text, channel=channel, ts=ts, internal=internal
                     )
-                self.desk.outbox.kick()
                 return
         if event.get("channel_type") != "im":
             return  # in channels we answer @mentions only

@@ -73,7 +73,6 @@ class ViewListeners:
             await ack(response_action="errors", errors={BlockId.DESCRIPTION: t(language, "request.unknown_item")})
             return
         await ack()
-        self.desk.outbox.kick()
 
     async def on_closed(self, ack: Any) -> None:
         await ack()

@@ -45,7 +45,6 @@ class FeedbackListeners:
             await self.desk.feedback.confirm_solved(value["k"], body["user"]["id"])
         except (DeskError, IllegalTransition) as error:
             await explain(self.desk, body, error)
-        self.desk.outbox.kick()
 
     async def on_still_a_problem(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -117,7 +116,6 @@ class FeedbackListeners:
             await ack(response_action="errors", errors={NOTE_BLOCK: message_for(language, error)})
             return
         await ack()
-        self.desk.outbox.kick()
 
     async def on_reopen_submitted(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         await self._submit(ack, body, view, self.desk.feedback.still_a_problem, optional=False)
@@ -134,7 +132,6 @@ class FeedbackListeners:
         if ticket_id is not None:
             # No comment coming: a low rating may reach the lead now.
             await self.desk.feedback.comment(ticket_id, str(body["user"]["id"]), "")
-            self.desk.outbox.kick()
 
     async def on_follow_up_submitted(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         await self._submit(ack, body, view, self.desk.feedback.follow_up, optional=False)

@@ -21,6 +21,5 @@ def register(app: AsyncApp, desk: Desk) -> None:
         await desk.reactions.open_for_message(
             channel=str(item["channel"]), ts=str(item["ts"]), author=str(author), reacted_by=str(event["user"])
         )
-        desk.outbox.kick()
 
     app.event("reaction_added")(on_reaction)

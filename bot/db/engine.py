@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from bot.config.schema import DatabaseSection
 
@@ -69,4 +70,7 @@ def _sqlite_engine(settings: DatabaseSection) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: objects stay readable after commit without lazy loads under asyncio.
-    return async_sessionmaker(engine, expire_on_commit=False)
+    # A Session class of its own, so that session events a desk listens for (the outbox's "queued, now
+    # committed") fire for that desk's sessions only, not for every desk a test process builds.
+    session_class = type("DeskSession", (Session,), {})
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, event, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from bot.clock import Clock
 from bot.db.models import OutboxMessage
@@ -57,7 +57,7 @@ async def enqueue(
     ticket_id: int | None = None,
 ) -> bool:
     """Queue a side effect inside the caller's transaction; the same dedupe_key twice queues it once."""
-    return await insert_ignore(
+    queued = await insert_ignore(
         session,
         OutboxMessage,
         {
@@ -70,6 +70,17 @@ async def enqueue(
             "attempts": 0,
         },
     )
+    if queued:
+        _mark_queued(session)
+    return queued
+
+
+def _mark_queued(session: AsyncSession) -> None:
+    session.sync_session.info[_QUEUED] = True
+
+
+# Set on a session that queued something, so its commit wakes the dispatcher (OutboxDispatcher.wake_on_commit).
+_QUEUED = "outbox_queued"
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,10 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], *, at: 
     # compilation, where .values(rows) would compile anew for every batch size.
     statement = insert(OutboxMessage).on_conflict_do_nothing().returning(OutboxMessage.dedupe_key)
     result = await session.execute(statement, rows)
-    return {str(key) for key in result.scalars()}
+    queued = {str(key) for key in result.scalars()}
+    if queued:
+        _mark_queued(session)
+    return queued
 
 
 class OutboxDispatcher:
@@ -135,6 +149,30 @@ class OutboxDispatcher:
     def kick(self) -> None:
         """Something was queued: deliver now instead of at the next poll."""
         self._wake.set()
+
+    @property
+    def woken(self) -> bool:
+        """A kick is pending: the next round starts without waiting for the poll."""
+        return self._wake.is_set()
+
+    def wake_on_commit(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        """Kick whenever one of these sessions commits a transaction that queued something: delivery starts
+        the moment a side effect is committed, and a transaction that queued nothing costs no delivery round.
+        The class is the desk's own (bot.db.engine.make_sessionmaker), so no other desk's commits land here."""
+        session_class = sessions.kw["sync_session_class"]
+        if session_class is Session:
+            raise ValueError("wake_on_commit needs a desk's own session class (bot.db.engine.make_sessionmaker)")
+        event.listen(session_class, "after_commit", self._committed)
+        event.listen(session_class, "after_rollback", self._rolled_back)
+
+    def _committed(self, session: Session) -> None:
+        if session.get_nested_transaction() is None and session.info.pop(_QUEUED, False):
+            self.kick()
+
+    @staticmethod
+    def _rolled_back(session: Session) -> None:
+        if session.get_nested_transaction() is None:
+            session.info.pop(_QUEUED, None)
 
     async def deliver_due(self, limit: int = 50) -> int:
         """Send what is due now; returns how many messages were sent."""
@@ -171,11 +209,13 @@ class OutboxDispatcher:
 
     async def run(self, stop: asyncio.Event, interval: float = 2.0) -> None:
         while not stop.is_set():
+            # Cleared before the round, not after: a commit that queues while the round is under way must
+            # start another round, not wait for the next poll.
+            self._wake.clear()
             try:
                 await self.deliver_due()
             except Exception:  # the loop must outlive a database hiccup; the next round retries
                 log.exception("outbox round failed")
-            self._wake.clear()
             waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
             await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:

@@ -9,7 +9,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 from urllib.parse import parse_qsl, urlencode
 
@@ -78,15 +78,12 @@ class SlackEdge:
         bolt: AsyncApp | None,
         inbox: Inbox,
         signing_secret: str,
-        *,
-        after_event: Callable[[], None] | None = None,
     ) -> None:
         self._bolt = bolt
         self._inbox = inbox
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self._tasks: set[asyncio.Task[None]] = set()
         self._working = asyncio.Semaphore(self.CONCURRENCY)
-        self.after_event = after_event
         self.meter: EdgeMeter = Unmetered()
 
     def verified(self, body: str, timestamp: str | None, signature: str | None) -> bool:
@@ -204,8 +201,6 @@ class SlackEdge:
             await self._inbox.failed(row_id, f"listener answered {response.status}: {response.body[:500]}")
             return
         await self._inbox.done(row_id)
-        if self.after_event is not None:
-            self.after_event()
 
     async def recover(self) -> int:
         """Process what a dead process (or a failed attempt) left in the inbox."""

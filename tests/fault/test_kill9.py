@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import Ticket
+from bot.desk_process import DeskProcess
 from bot.localslack.driver import Delivery, LocalSlack
 from tests.conftest import REPO
 from tests.databases import Database
-from tests.fault.processes import DeskProcess
 
 EVENTS = 16
 KILLS = 2

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bot.clock import FixedClock
 from bot.config import load_config
 from bot.db.models import IntakeRequest, OutboxMessage, SlackDelivery
+from bot.desk_process import DeskProcess
 from bot.localslack import payloads
 from bot.localslack.driver import LocalSlack
 from bot.services.notifications import NotificationPlanner
@@ -22,7 +23,6 @@ from bot.services.sla_engine import SlaEngine
 from bot.services.tickets import NewTicket, TicketService
 from bot.sla.policy import SlaPolicies
 from tests.databases import Database
-from tests.fault.processes import DeskProcess
 from tests.fault.test_kill9 import bot_replies, bounded_wait, desk_config, live_slack, process_env
 
 __all__ = ["live_slack"]

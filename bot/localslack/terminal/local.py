@@ -119,7 +119,6 @@ class LocalWorkspace:
         """Today's digest on demand, under the same once-per-channel-and-day key as the morning run."""
         planner = DigestPlanner(self.desk.sessions, self.desk.clock, self.desk.config, self.desk.policies)
         queued = await planner.queue_due(teams=[team] if team else None, on_demand=True)
-        self.desk.outbox.kick()
         return queued
 
 

@@ -1,5 +1,5 @@
-"""Real desk processes (`python -m bot run`) for the fault and several-process tests: started, killed with
-SIGKILL, restarted, stopped with SIGTERM. Bounded waits only; nothing here measures time."""
+"""Real desk processes (`python -m bot run`), as the fault and several-process tests and the headline benchmark
+run them: started, killed with SIGKILL, restarted, stopped with SIGTERM. Bounded waits only."""
 
 from __future__ import annotations
 
@@ -12,13 +12,22 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.conftest import REPO
+REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """A running process's high-water resident memory, from Linux's /proc (None elsewhere)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), None)
 
 
 class DeskProcess:
@@ -69,6 +78,9 @@ class DeskProcess:
                     pass
                 await asyncio.sleep(0.2)
 
+    def peak_rss_mb(self) -> float | None:
+        return peak_rss_mb(self.process.pid) if self.process is not None else None
+
     async def kill9(self) -> None:
         """Die at once, mid-work, as a crashed machine would: no cleanup, no goodbye."""
         assert self.process is not None
@@ -78,8 +90,10 @@ class DeskProcess:
             await self._reader
 
     async def stop(self, limit: float = 30.0) -> int:
-        if self.process is None or self.process.returncode is not None:
-            return self.process.returncode if self.process else 0
+        if self.process is None:
+            return 0
+        if self.process.returncode is not None:
+            return self.process.returncode
         self.process.send_signal(signal.SIGTERM)
         try:
             code = await asyncio.wait_for(self.process.wait(), limit)
