@@ -3,7 +3,7 @@ and picked up again by any process when the one that took it died or failed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,7 +13,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.db.group_commit import GroupCommit
 from bot.db.models import SlackDelivery
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    dedupe_key: str
+    kind: str
+    payload: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -32,25 +40,36 @@ class Inbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._stores = GroupCommit(sessions, self._store_batch)
+        self._dones = GroupCommit(sessions, self._done_batch)
 
     async def store(self, dedupe_key: str, kind: str, payload: Mapping[str, Any]) -> InboxItem | None:
-        """Store a delivery, already claimed by this process (one statement, so acknowledging stays cheap);
-        None when it was stored before (a redelivery)."""
+        """Store a delivery, already claimed by this process; None when it was stored before (a redelivery).
+        Returns once the row is committed; deliveries arriving together share the transaction."""
+        return await self._stores.submit(_Delivery(dedupe_key, kind, dict(payload)))
+
+    async def _store_batch(self, session: AsyncSession, deliveries: Sequence[_Delivery]) -> list[InboxItem | None]:
         now = self._clock.now()
-        values = {
-            "dedupe_key": dedupe_key,
-            "kind": kind,
-            "payload": dict(payload),
-            "received_at": now,
-            "attempts": 1,
-            "locked_until": now + self.LEASE,
-        }
-        async with self._sessions.begin() as session:
-            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-            row_id = await session.scalar(
-                insert(SlackDelivery).values(**values).on_conflict_do_nothing().returning(SlackDelivery.id)
-            )
-        return InboxItem(int(row_id), kind, dict(payload), 1) if row_id is not None else None
+        rows = [
+            {
+                "dedupe_key": delivery.dedupe_key,
+                "kind": delivery.kind,
+                "payload": delivery.payload,
+                "received_at": now,
+                "attempts": 1,
+                "locked_until": now + self.LEASE,
+            }
+            for delivery in deliveries
+        ]
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        # One multi-row INSERT; a key already stored (or twice in this batch) returns no row the second time.
+        statement = insert(SlackDelivery).on_conflict_do_nothing().returning(SlackDelivery.id, SlackDelivery.dedupe_key)
+        stored = {key: int(row_id) for row_id, key in (await session.execute(statement, rows)).all()}
+        items: list[InboxItem | None] = []
+        for delivery in deliveries:
+            row_id = stored.pop(delivery.dedupe_key, None)
+            items.append(InboxItem(row_id, delivery.kind, delivery.payload, 1) if row_id is not None else None)
+        return items
 
     async def claim(self, row_id: int) -> InboxItem | None:
         now = self._clock.now()
@@ -71,13 +90,16 @@ class Inbox:
             return InboxItem(*row) if row else None
 
     async def done(self, row_id: int) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(SlackDelivery)
-                .where(SlackDelivery.id == row_id)
-                .values(processed_at=self._clock.now(), locked_until=None, last_error=None)
-                .execution_options(synchronize_session=False)
-            )
+        await self._dones.submit(row_id)
+
+    async def _done_batch(self, session: AsyncSession, row_ids: Sequence[int]) -> list[None]:
+        await session.execute(
+            update(SlackDelivery)
+            .where(SlackDelivery.id.in_(row_ids))
+            .values(processed_at=self._clock.now(), locked_until=None, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+        return [None] * len(row_ids)
 
     async def failed(self, row_id: int, error: str, retry_in: timedelta = timedelta(seconds=5)) -> None:
         async with self._sessions.begin() as session:

@@ -4,17 +4,19 @@ answer and never a second reply."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import DeskConfig
 from bot.config.schema import CatalogItem, TeamConfig
+from bot.db.group_commit import GroupCommit
 from bot.db.models import IntakeRequest
 from bot.services.knowledge_base import KnowledgeBase
 from bot.sla.policy import SlaPolicies
@@ -79,6 +81,8 @@ class IntakeService:
         self._config = config
         self._knowledge = knowledge
         self._policies = policies
+        self._intakes = GroupCommit(sessions, self._store_batch)
+        self._replies = GroupCommit(sessions, self._replied_batch)
 
     async def understand(
         self,
@@ -93,33 +97,45 @@ class IntakeService:
     ) -> Suggestion:
         now = self._clock.now()
         result = self._knowledge.match(text)
-        stored = {"candidates": [[c.kind, c.id, round(c.score, 4)] for c in result.candidates]}
-        row = IntakeRequest(
-            origin_key=origin_key,
-            user_id=user_id,
-            channel=channel,
-            ts=ts,
-            thread_ts=thread_ts,
-            text=text,
-            language=language,
-            decision=result.decision.value,
-            candidates=stored,
-            created_at=now,
-        )
-        try:
-            async with self._sessions.begin() as session:
-                existing = await session.scalar(select(IntakeRequest).where(IntakeRequest.origin_key == origin_key))
-                if existing is not None:
-                    return self._suggestion(existing, is_new=False)
-                session.add(row)
-                await session.flush()
-                return self._suggestion(row, is_new=True)
-        except IntegrityError:
-            # Another process stored the same origin a moment ago: its answer is the answer.
-            async with self._sessions() as session:
-                existing = await session.scalar(select(IntakeRequest).where(IntakeRequest.origin_key == origin_key))
-                assert existing is not None
-                return self._suggestion(existing, is_new=False)
+        values: dict[str, Any] = {
+            "origin_key": origin_key,
+            "user_id": user_id,
+            "channel": channel,
+            "ts": ts,
+            "thread_ts": thread_ts,
+            "text": text,
+            "language": language,
+            "decision": result.decision.value,
+            "candidates": {"candidates": [[c.kind, c.id, round(c.score, 4)] for c in result.candidates]},
+            "created_at": now,
+        }
+        stored, is_new = await self._intakes.submit(values)
+        return self._suggestion(stored, is_new=is_new)
+
+    async def _store_batch(
+        self, session: AsyncSession, rows: Sequence[dict[str, Any]]
+    ) -> list[tuple[IntakeRequest, bool]]:
+        """Requests understood at the same moment, stored in one INSERT. A request whose origin was stored
+        before (a redelivery, or another process a moment ago) gets that answer: it is the answer."""
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = insert(IntakeRequest).on_conflict_do_nothing().returning(IntakeRequest.id, IntakeRequest.origin_key)
+        inserted = {key: int(row_id) for row_id, key in (await session.execute(statement, list(rows))).all()}
+        earlier_keys = {row["origin_key"] for row in rows if row["origin_key"] not in inserted}
+        earlier: dict[str, IntakeRequest] = {}
+        if earlier_keys:
+            found = await session.scalars(select(IntakeRequest).where(IntakeRequest.origin_key.in_(earlier_keys)))
+            earlier = {row.origin_key: row for row in found}
+        results: list[tuple[IntakeRequest, bool]] = []
+        for row in rows:
+            key = row["origin_key"]
+            row_id = inserted.pop(key, None)
+            if row_id is not None:
+                earlier[key] = IntakeRequest(id=row_id, **row)
+                results.append((earlier[key], True))
+            else:
+                # Stored before, or earlier in this very batch (the same message delivered twice at once).
+                results.append((earlier[key], False))
+        return results
 
     async def get(self, intake_id: int) -> IntakeView | None:
         async with self._sessions() as session:
@@ -132,13 +148,18 @@ class IntakeService:
             return self._suggestion(row, is_new=False) if row else None
 
     async def replied(self, intake_id: int, reply_ts: str) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(IntakeRequest)
-                .where(IntakeRequest.id == intake_id, IntakeRequest.reply_ts.is_(None))
-                .values(reply_ts=reply_ts)
-                .execution_options(synchronize_session=False)
-            )
+        await self._replies.submit((intake_id, reply_ts))
+
+    async def _replied_batch(self, session: AsyncSession, replies: Sequence[tuple[int, str]]) -> list[None]:
+        table = cast(Table, IntakeRequest.__table__)
+        # The first reply's ts stays: a late duplicate write must not point the request at another message.
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("intake_id"), table.c.reply_ts.is_(None))
+            .values(reply_ts=bindparam("reply"))
+        )
+        await session.execute(statement, [{"intake_id": intake_id, "reply": ts} for intake_id, ts in replies])
+        return [None] * len(replies)
 
     async def article_solved(self, intake_id: int, article_id: str, user_id: str) -> bool:
         """The requester says the article solved it: remember their words for that article. Only the person
