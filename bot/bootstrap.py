@@ -109,6 +109,7 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
         await upgrade(engine)
     sessions = make_sessionmaker(engine)
     policies = SlaPolicies(config)
+    policies.warm(clock.now())
     knowledge = await KnowledgeBase.load(config, sessions)
     # The SLA engine moves clocks inside each ticket change's own transaction.
     sla = SlaEngine(sessions, clock, policies)

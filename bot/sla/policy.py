@@ -42,6 +42,13 @@ class SlaPolicies:
             self._calendars[name] = BusinessCalendar(spec_from_config(name, self._config.calendar(name)))
         return self._calendars[name]
 
+    def warm(self, now: datetime) -> None:
+        """Build every team's calendar and this year's holidays now, at start-up: the holidays package loads
+        its country data on first use (over 100 ms), which the first request after a start would otherwise
+        wait for, with every request queued behind it."""
+        for team in self._config.teams:
+            self.team_calendar(team.id).add(now, 60)
+
     def team_calendar(self, team_id: str) -> BusinessCalendar:
         return self.calendar(self._config.team(team_id).calendar)
 
