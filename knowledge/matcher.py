@@ -21,6 +21,7 @@ from operator import add, mul, truediv
 
 from rapidfuzz import fuzz, process
 
+from knowledge import lexicon
 from knowledge.models import (
     Article,
     Candidate,
@@ -198,12 +199,13 @@ class Matcher:
         synonyms: Mapping[str, Sequence[str]] | None = None,
         thresholds: Thresholds | None = None,
         max_phrasings_per_target: int = 50,
+        bilingual: bool = True,
     ) -> None:
         if max_phrasings_per_target < 0:
             raise ValueError("max_phrasings_per_target must not be negative")
         self.thresholds = thresholds or Thresholds()
         self._max_phrasings = max_phrasings_per_target
-        self._stemmer = Stemmer()
+        self._stemmer = Stemmer(concepts=lexicon.groups() if bilingual else ())
         self._synonyms = self._compile_synonyms(synonyms or {})
         self._catalog: dict[str, CatalogEntry] = {e.id: e for e in catalog}
         self._articles: dict[str, Article] = {}
