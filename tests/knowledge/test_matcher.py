@@ -262,3 +262,28 @@ def test_a_swedish_question_finds_an_english_article_and_back() -> None:
     matcher = Matcher([], articles)
     assert top_ref(matcher, "hur delar jag min kalender med teamet?") == "article:kb-calendar"
     assert top_ref(Matcher([], articles, bilingual=False), "hur delar jag min kalender med teamet?") is None
+
+
+def test_the_entry_that_explains_more_of_a_long_message_ranks_first() -> None:
+    """Two strong words ("moved", "floor") in one entry's title should not outrank the entry that covers
+    most of what the message says (screens, black, plug in, desk)."""
+    catalog = [
+        CatalogEntry(
+            "docking",
+            "Docking station",
+            "Dockningsstation",
+            "Order a dock, or report that the external screens at your desk stay black when you plug in.",
+            ("dock", "external screen"),
+            "it",
+            "request",
+            "medium",
+        ),
+        CatalogEntry(
+            "office-move", "Office move", "Flytt", "Move to another floor.", ("move", "floor"), "fm", "request", "low"
+        ),
+        CatalogEntry(
+            "printer", "Printer problem", "Skrivare", "Printer jammed.", ("printer",), "it", "incident", "low"
+        ),
+    ]
+    message = "we moved to another floor and now both screens stay black when I plug in at my new desk"
+    assert top_ref(Matcher(catalog, []), message) == "catalog:docking"
