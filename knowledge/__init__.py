@@ -4,11 +4,13 @@ Pure code (standard library, rapidfuzz, PyYAML, snowballstemmer); no Slack, no d
 
 - `knowledge.loading`: catalogue YAML and Markdown articles with YAML front matter -> `knowledge.models`.
 - `knowledge.text`: Slack markup removed, case and diacritics folded, Swedish and English stopwords and
-  stemming (both stemmers on every word: the desk does not know a message's language).
+  stemming (both stemmers on every word: the desk does not know a message's language), and translations
+  from `knowledge.lexicon` (everyday English-Swedish workplace words) conflated into one term.
 - `knowledge.matcher.Matcher`: field-weighted BM25 (titles and keywords count more than descriptions and
   article bodies), typo tolerance against the index vocabulary with rapidfuzz, suffix slack for inflections
   the stemmer misses, Swedish compound splitting, synonyms, in-order phrase pairs, a how-to prior for
-  articles, related catalogue items' words on articles, and phrasings learned from the desk's history.
+  articles, related catalogue items' words on articles, coordination (a candidate's score scaled by how
+  much of the message it covers), and phrasings learned from the desk's history.
   `match()` returns ranked candidates with 0..1 scores and a decision (confident / choose / nothing): a
   confident answer needs a high enough score, a margin over the runner-up, and a lead that is a large
   enough share of what the message could score at most (see `Thresholds`).

@@ -21,6 +21,7 @@ from operator import add, mul, truediv
 
 from rapidfuzz import fuzz, process
 
+from knowledge import lexicon
 from knowledge.models import (
     Article,
     Candidate,
@@ -94,6 +95,13 @@ HOW_TO_MARKERS: frozenset[str] = frozenset(
     )
 )
 INTENT_BOOST = 0.75
+
+# Coordination, as in classic Lucene: a candidate's raw score is multiplied by the idf-weighted share of the
+# message's words it contains, to this power. A long message's right answer covers more of it than an entry
+# that picks up two of its words with a high weight each ("staying home" against the VPN entry), and a
+# candidate that explains little of a message makes a confident answer less likely (its lead shrinks).
+# Cross-validated on the development set: 0.35-0.65 all raise CV accuracy (bench match_decision).
+COORDINATION = 0.5
 
 # A learned phrasing votes for its target when the message and the phrasing each reach
 # PHRASING_MIN_SIMILARITY of their own best score; the target then scores at least PHRASING_SHARE of it.
@@ -198,12 +206,13 @@ class Matcher:
         synonyms: Mapping[str, Sequence[str]] | None = None,
         thresholds: Thresholds | None = None,
         max_phrasings_per_target: int = 50,
+        bilingual: bool = True,
     ) -> None:
         if max_phrasings_per_target < 0:
             raise ValueError("max_phrasings_per_target must not be negative")
         self.thresholds = thresholds or Thresholds()
         self._max_phrasings = max_phrasings_per_target
-        self._stemmer = Stemmer()
+        self._stemmer = Stemmer(concepts=lexicon.groups() if bilingual else ())
         self._synonyms = self._compile_synonyms(synonyms or {})
         self._catalog: dict[str, CatalogEntry] = {e.id: e for e in catalog}
         self._articles: dict[str, Article] = {}
@@ -227,6 +236,8 @@ class Matcher:
         favoured = "article" if how_to else "catalog"
         boost = 1.0 + INTENT_BOOST
         top = [(idx, scores[idx]) for idx in heapq.nlargest(max(limit, 2) * 4, scores, key=scores.__getitem__)]
+        if COORDINATION > 0:
+            top = self._coordinated(top, terms, voted)
         boosted = sorted(
             ((idx, raw * boost if self._docs[idx].kind == favoured else raw) for idx, raw in top),
             key=lambda item: item[1],
@@ -248,6 +259,32 @@ class Matcher:
         reach = self._reach(terms)
         lead = (boosted[0][1] - runner_up) / reach if boosted and reach > 0 else 0.0
         return self._decide(candidates, limit, lead)
+
+    def _coordinated(
+        self, top: list[tuple[int, float]], terms: list[QueryTerm], voted: set[int]
+    ) -> list[tuple[int, float]]:
+        """Scale each candidate's raw score by the share of the message it covers (its words weighted by idf)
+        to the power COORDINATION. Only the few best candidates are looked at, by binary search in the
+        postings. A target voted for by a learned phrasing keeps its score: the phrasing covered the words."""
+        weighted = [
+            (self._docs_of[qt.term], qt.weight * self._idf(qt.term))
+            for qt in terms
+            if qt.origin != "phrase" and self._df(qt.term) > self._phrasing_df[qt.term]
+        ]
+        total = sum(weight for _, weight in weighted)
+        if total <= 0:
+            return top
+        coordinated = []
+        for idx, raw in top:
+            if idx not in voted:
+                covered = 0.0
+                for docs, weight in weighted:
+                    at = bisect_left(docs, idx)
+                    if at < len(docs) and docs[at] == idx:
+                        covered += weight
+                raw *= (covered / total) ** COORDINATION
+            coordinated.append((idx, raw))
+        return coordinated
 
     def _reach(self, terms: list[QueryTerm]) -> float:
         """The most a message could score: each of its words (phrase pairs aside) once in a title. Words

@@ -66,10 +66,10 @@ class Thresholds:
     folds (python -m bot.bench.match_decision; a wrong confident answer costs the user more than a short
     list); deployments can override confident and suggest in app.yaml."""
 
-    confident: float = 0.35
+    confident: float = 0.32
     suggest: float = 0.2
-    margin: float = 0.08
-    lead: float = 0.21
+    margin: float = 0.04
+    lead: float = 0.12
     max_choices: int = 3
 
     def __post_init__(self) -> None:

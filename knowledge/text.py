@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 
 import snowballstemmer
 
@@ -65,7 +66,7 @@ STOPWORDS: frozenset[str] = frozenset(
     trying keep keeps put come let way thing things stuff lot bit much many anything everything everyone guys
     sure maybe well good great nice
     och att det som en ett i pa av for med till ar har inte jag du han hon vi ni de den detta dessa min mitt
-    mina din ditt dina sin sitt sina var vart vara varit ska skulle kan kunde vill ville maste om men sa da
+    mina din ditt dina sin sitt sina var vart vara varit ska skulle kan kunde vill ville maste om men sa da del
     nar hur vad vem vilken vilket vilka varfor dar har fran efter innan under over mot utan eller sig mig
     dig oss er dem hej tack snalla bara ocksa nu idag imorgon igar nan nagon nagot nagra blir bli blev
     fick fa far gor gora gjort finns ju vi lite mycket typ hos ens nej ja funkar fungerar funka se ser
@@ -127,9 +128,14 @@ class Stemmer:
     stemmers. The Swedish algorithm's suffixes hardly involve å/ä/ö, so it works on folded text; stemming the
     same way on both sides matters more than linguistic purity."""
 
-    def __init__(self, cache_size: int = 500_000) -> None:
+    def __init__(self, cache_size: int = 500_000, concepts: Iterable[Sequence[str]] = ()) -> None:
         self._sv = snowballstemmer.stemmer("swedish")
         self._en = snowballstemmer.stemmer("english")
+        # Words of one concept (translations: "kalender", "calendar") share the first word's stem.
+        self._concepts: dict[str, str] = {}
+        for concept in concepts:
+            head = self._stem(concept[0])
+            self._concepts.update((self._stem(word), head) for word in concept)
         # A plain dict is the fastest cache; it is emptied when full, since a long-running desk sees an
         # endless stream of typos and names.
         self._cache: dict[str, str] = {}
@@ -138,7 +144,7 @@ class Stemmer:
     def stem(self, word: str) -> str:
         stem = self._cache.get(word)
         if stem is None:
-            stem = self._stem(word)
+            stem = self._conflated(word)
             if len(self._cache) >= self._cache_size:
                 self._cache.clear()
             self._cache[word] = stem
@@ -149,6 +155,10 @@ class Stemmer:
             return word
         stem: str = self._sv.stemWord(self._en.stemWord(word))
         return stem if len(stem) >= 2 else word
+
+    def _conflated(self, word: str) -> str:
+        stem = self._stem(word)
+        return self._concepts.get(stem, stem)
 
 
 def tokens(text: str) -> list[str]:

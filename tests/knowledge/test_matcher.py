@@ -37,7 +37,8 @@ def test_ranks_the_fitting_item_first(matcher: Matcher, text: str, expected: str
 
 def test_swedish_compound_is_split_against_the_vocabulary(matcher: Matcher) -> None:
     terms = {qt.term: qt.origin for qt in matcher.query_terms("lösenordsproblem")}
-    assert terms == {"losenord": "compound", "problem": "compound"}
+    # "lösenord" is indexed under its English translation's stem (see knowledge.lexicon).
+    assert terms == {"password": "compound", "problem": "compound"}
     refs = [c.ref for c in matcher.match("lösenordsproblem").candidates]
     assert "catalog:password-reset" in refs[:2]
 
@@ -150,12 +151,12 @@ def test_a_removed_article_is_no_longer_suggested(matcher: Matcher) -> None:
 
 
 def test_learned_phrasing_teaches_new_words(matcher: Matcher) -> None:
-    assert top_ref(matcher, "the follow-me queue ate my printout") != "catalog:printer-problem"
-    matcher.add_phrasing("catalog:printer-problem", "my printout is stuck in the follow-me queue")
-    best = matcher.match("the follow-me queue ate my printout").candidates[0]
+    assert top_ref(matcher, "the follow-me queue ate my spool") != "catalog:printer-problem"
+    matcher.add_phrasing("catalog:printer-problem", "my spool is stuck in the follow-me queue")
+    best = matcher.match("the follow-me queue ate my spool").candidates[0]
     assert best.ref == "catalog:printer-problem"
     assert "phrasings" in best.matched
-    assert matcher.phrasings("catalog:printer-problem") == ("my printout is stuck in the follow-me queue",)
+    assert matcher.phrasings("catalog:printer-problem") == ("my spool is stuck in the follow-me queue",)
 
 
 def test_learned_phrasings_are_bounded_oldest_first(small_catalog: list[CatalogEntry]) -> None:
@@ -235,11 +236,11 @@ def test_a_small_lead_over_a_long_message_is_not_confident(small_catalog: list[C
     when its best entry scores high, because that entry covers a small part of what the message says."""
     strict = Matcher(small_catalog, [], thresholds=Thresholds(confident=0.0, suggest=0.0, margin=0.0, lead=0.3))
     short = strict.match("semester")
-    chatty = strict.match("printer jammed, vacation plans changed, access card lost, password locked out")
+    chatty = strict.match("printer jammed, vacation plans changed, access card broken, password locked out")
     assert short.decision is Decision.CONFIDENT
     assert chatty.decision is Decision.CHOOSE
     lenient = Matcher(small_catalog, [], thresholds=Thresholds(confident=0.0, suggest=0.0, margin=0.0, lead=0.0))
-    assert lenient.match("printer jammed, vacation plans changed, access card lost, password locked out").best
+    assert lenient.match("printer jammed, vacation plans changed, access card broken, password locked out").best
 
 
 def test_a_word_only_a_learned_phrasing_knows_does_not_dilute_confidence(small_catalog: list[CatalogEntry]) -> None:
@@ -250,3 +251,39 @@ def test_a_word_only_a_learned_phrasing_knows_does_not_dilute_confidence(small_c
     assert after.candidates[0].ref == "catalog:printer-problem"
     assert after.lead == pytest.approx(before.lead)
     assert after.decision is before.decision
+
+
+def test_a_swedish_question_finds_an_english_article_and_back() -> None:
+    articles = [
+        Article("kb-calendar", "Share your calendar", ("calendar",), "en", (), "Open the calendar and choose Share."),
+        Article("kb-skrivare", "Lägg till en skrivare", ("skrivare",), "sv", (), "Öppna inställningarna."),
+        Article("kb-vpn", "Connect to the VPN", ("vpn",), "en", (), "Click Connect."),
+    ]
+    matcher = Matcher([], articles)
+    assert top_ref(matcher, "hur delar jag min kalender med teamet?") == "article:kb-calendar"
+    assert top_ref(Matcher([], articles, bilingual=False), "hur delar jag min kalender med teamet?") is None
+
+
+def test_the_entry_that_explains_more_of_a_long_message_ranks_first() -> None:
+    """Two strong words ("moved", "floor") in one entry's title should not outrank the entry that covers
+    most of what the message says (screens, black, plug in, desk)."""
+    catalog = [
+        CatalogEntry(
+            "docking",
+            "Docking station",
+            "Dockningsstation",
+            "Order a dock, or report that the external screens at your desk stay black when you plug in.",
+            ("dock", "external screen"),
+            "it",
+            "request",
+            "medium",
+        ),
+        CatalogEntry(
+            "office-move", "Office move", "Flytt", "Move to another floor.", ("move", "floor"), "fm", "request", "low"
+        ),
+        CatalogEntry(
+            "printer", "Printer problem", "Skrivare", "Printer jammed.", ("printer",), "it", "incident", "low"
+        ),
+    ]
+    message = "we moved to another floor and now both screens stay black when I plug in at my new desk"
+    assert top_ref(Matcher(catalog, []), message) == "catalog:docking"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from knowledge.lexicon import groups
 from knowledge.text import STOPWORD_INFLECTIONS, Stemmer, content_words, fold, raw_words, strip_markup, words
 
 
@@ -62,3 +63,20 @@ def test_raw_words_split_like_the_word_pattern_with_or_without_unusual_letters()
         "wont", "start", "see", "the", "guide", "call", "112",
     ]  # fmt: skip
     assert raw_words("Skrivaren på plan 2 — 打印机 är offline") == ["skrivaren", "pa", "plan", "2", "ar", "offline"]
+
+
+def test_lexicon_concepts_join_translations_and_their_inflections() -> None:
+    stem = Stemmer(concepts=groups()).stem
+    assert stem("kalendern") == stem("calendar") == stem("calendars")
+    assert stem(fold("Lösenord")) == stem("password")
+    assert stem(fold("skärmar")) == stem("screens")
+    assert stem("printer") != stem("calendar")
+
+
+def test_lexicon_words_of_two_concepts_never_share_a_stem() -> None:
+    """A stem that two lines of the lexicon reach would silently merge two needs into one."""
+    stemmer = Stemmer()
+    owner: dict[str, str] = {}
+    for concept in groups():
+        for word in concept:
+            assert owner.setdefault(stemmer.stem(word), concept[0]) == concept[0], word
