@@ -89,11 +89,26 @@ def _sqlite_engine(settings: DatabaseSection) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(_SINGLE_STATEMENTS):
+            return  # each statement is its own transaction (single_statement_engine)
         # A deferred transaction that reads and then writes fails with SQLITE_BUSY when another writer got
         # in between, without waiting; taking the write lock up front makes writers queue on busy_timeout.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+_SINGLE_STATEMENTS = "servicedesk_single_statements"
+
+
+def single_statement_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, with every statement its own transaction: for writes that are one statement anyway,
+    this spares the BEGIN and COMMIT round trips. On PostgreSQL that is the AUTOCOMMIT isolation level; on
+    SQLite, where the driver already leaves transactions to us, it is skipping our BEGIN IMMEDIATE (the
+    isolation-level switch would cost two PRAGMAs at every checkout and checkin)."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{_SINGLE_STATEMENTS: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

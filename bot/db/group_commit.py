@@ -10,10 +10,13 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.engine import single_statement_engine
+
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Writes one batch inside the given transaction; returns one result per item, in the items' order.
+# Writes one batch with a single statement (in autocommit: the statement is the transaction, so a batch must
+# not need two statements to be atomic); returns one result per item, in the items' order.
 BatchWrite = Callable[[AsyncSession, Sequence[T]], Awaitable[Sequence[R]]]
 
 
@@ -25,6 +28,9 @@ class GroupCommit(Generic[T, R]):
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], write: BatchWrite[T, R]) -> None:
         self._sessions = sessions
+        # Each batch is one statement (or statements that stand alone), so it needs no BEGIN and COMMIT of its
+        # own: in autocommit the statement is its own transaction, one round trip instead of three.
+        self._autocommit = single_statement_engine(sessions.kw["bind"])
         self._write = write
         self._pending: list[tuple[T, asyncio.Future[R]]] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -41,8 +47,9 @@ class GroupCommit(Generic[T, R]):
         while self._pending:
             batch, self._pending = self._pending[: self.MAX_BATCH], self._pending[self.MAX_BATCH :]
             try:
-                async with self._sessions.begin() as session:
+                async with self._sessions(bind=self._autocommit) as session:
                     results = await self._write(session, [item for item, _ in batch])
+                    await session.commit()
             except Exception as error:  # every writer in the batch hears of it, as it would have alone
                 for _, future in batch:
                     if not future.done():
