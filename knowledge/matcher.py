@@ -31,7 +31,7 @@ from knowledge.models import (
     MatchResult,
     Thresholds,
 )
-from knowledge.text import STOPWORD_INFLECTIONS, STOPWORDS, Stemmer, content_words, raw_words, words
+from knowledge.text import STOPWORD_INFLECTIONS, STOPWORDS, Stemmer, content_words, raw_words, word_count, words
 
 # Field weights of the BM25F sum, and their length normalisation (b). Titles and keywords are short, curated
 # and say what the item is; descriptions and bodies are long and chatty, so one hit there means less.
@@ -709,7 +709,7 @@ class Matcher:
         texts = [(doc, self._field_texts(doc)) for doc in docs]
         lengths = []
         for _, fields in texts:
-            field_lengths = {name: len(text.split()) for name, text in fields.items()}
+            field_lengths = {name: word_count(text) for name, text in fields.items()}
             lengths.append(field_lengths)
             self._field_len_sum.update(field_lengths)
             self._field_count.update(field_lengths.keys())
@@ -746,7 +746,7 @@ class Matcher:
 
     def _append(self, doc: _Doc) -> None:
         texts = self._field_texts(doc)
-        lengths = {name: len(text.split()) for name, text in texts.items()}
+        lengths = {name: word_count(text) for name, text in texts.items()}
         self._field_len_sum.update(lengths)
         self._field_count.update(lengths.keys())
         self._add(doc, texts, lengths)
@@ -816,7 +816,7 @@ class Matcher:
         self._phrasing_docs.discard(idx)
         stem = self._stemmer.stem
         for name, text in texts.items():
-            self._field_len_sum[name] -= len(text.split())
+            self._field_len_sum[name] -= word_count(text)
             self._field_count[name] -= 1
         terms = {stem(w) for text in texts.values() for w in content_words(text)}
         self._retired_of.update(terms)
