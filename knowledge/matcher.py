@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise, repeat
 from operator import add, mul, truediv
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge import lexicon
@@ -31,7 +32,7 @@ from knowledge.models import (
     MatchResult,
     Thresholds,
 )
-from knowledge.text import STOPWORD_INFLECTIONS, STOPWORDS, Stemmer, content_words, raw_words, words
+from knowledge.text import STOPWORD_INFLECTIONS, STOPWORDS, Stemmer, content_words, raw_words, word_count, words
 
 # Field weights of the BM25F sum, and their length normalisation (b). Titles and keywords are short, curated
 # and say what the item is; descriptions and bodies are long and chatty, so one hit there means less.
@@ -119,6 +120,9 @@ COMPACT_AFTER = 1000
 FIELD_CACHE_SIZE = 2048
 # Field texts up to this length are tokenised once per bulk build (see _build).
 SHORT_FIELD = 400
+# A bulk build counts its postings (with numpy) this many term occurrences at a time, which bounds the
+# memory of the intermediate arrays.
+BULK_CHUNK_TOKENS = 1 << 19
 _REF = re.compile(r"^(catalog|article):(.+)$")
 
 
@@ -178,6 +182,149 @@ class _Postings(dict[str, "array[int]"]):
         docs = self[term] = array("I")
         self.values_of[term] = array("f")
         return docs
+
+
+class _TermIds(dict[str, int]):
+    """Bulk build: every term (stem or phrase pair) -> a dense id from 1, in order of first occurrence. Id 0
+    stands for no term, so that `filter(None, ...)` drops stopwords at C speed."""
+
+    def __missing__(self, term: str) -> int:
+        term_id = self[term] = len(self) + 1
+        return term_id
+
+
+class _WordIds(dict[str, int]):
+    """Bulk build: folded word -> its stem's term id (0 for a stopword or a single letter). The first lookup
+    of a word goes through the vocabulary, which so learns every indexed word as an incremental add does."""
+
+    def __init__(self, vocabulary: _Vocabulary, term_ids: _TermIds) -> None:
+        super().__init__()
+        self._vocabulary = vocabulary
+        self._term_ids = term_ids
+
+    def __missing__(self, word: str) -> int:
+        stem = self._vocabulary[word]
+        term_id = self[word] = self._term_ids[stem] if stem else 0
+        return term_id
+
+
+class _BulkPostings:
+    """A bulk build's postings, gathered as one stream of term ids, field after field (a "segment" each, with
+    its document and BM25F weight), and counted and grouped with numpy a chunk of documents at a time.
+
+    Appending each posting to its term's own array, as an incremental add does, touches a few hundred
+    thousand arrays in random order; on a large knowledge base that was the biggest part of the build. The
+    values come out bit for bit as an incremental add computes them: each field's term frequency times the
+    field's weight, summed over the fields in the same order (float addition is not associative), then
+    saturated."""
+
+    def __init__(self, vocabulary: _Vocabulary) -> None:
+        self.term_ids = _TermIds()
+        self.word_ids = _WordIds(vocabulary, self.term_ids)
+        self._tokens = array("I")
+        self._segment_len = array("I")
+        self._segment_doc = array("I")
+        self._segment_weight = array("d")
+        # Per chunk: the (term id, document, value) of each posting, sorted by term and then by document.
+        self._chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._term_count = np.zeros(1, dtype=np.int64)
+
+    def add_words(self, doc_idx: int, weight: float, field_words: list[str]) -> None:
+        before = len(self._tokens)
+        self._tokens.extend(filter(None, map(self.word_ids.__getitem__, field_words)))
+        self._segment(doc_idx, weight, len(self._tokens) - before)
+
+    def add_terms(self, doc_idx: int, weight: float, terms: list[str]) -> None:
+        self._tokens.extend(map(self.term_ids.__getitem__, terms))
+        self._segment(doc_idx, weight, len(terms))
+
+    def _segment(self, doc_idx: int, weight: float, size: int) -> None:
+        self._segment_len.append(size)
+        self._segment_doc.append(doc_idx)
+        self._segment_weight.append(weight)
+
+    def end_document(self) -> bool:
+        """Count the chunk gathered so far once it is big enough; True if it was (and so is gone)."""
+        if len(self._tokens) < BULK_CHUNK_TOKENS:
+            return False
+        self._flush()
+        return True
+
+    def _flush(self) -> None:
+        segments = len(self._segment_len)
+        if self._tokens:
+            # One sort on (term, segment) both counts each term's frequency per field and orders the postings
+            # by term and then by document.
+            key = np.repeat(np.arange(segments, dtype=np.int64), np.frombuffer(self._segment_len, dtype=np.uint32))
+            key += np.frombuffer(self._tokens, dtype=np.uint32).astype(np.int64) * segments
+            key.sort()
+            run_start = np.flatnonzero(np.diff(key, prepend=-1))
+            tf = np.diff(run_start, append=len(key))
+            key = key[run_start]
+            del run_start
+            term = key // segments
+            segment = key - term * segments
+            del key
+            doc = np.frombuffer(self._segment_doc, dtype=np.uint32)[segment]
+            total = np.frombuffer(self._segment_weight, dtype=np.float64)[segment] * tf
+            del segment, tf
+            # A (term, document) group has one entry per field the term occurs in, in the fields' order: add
+            # them up left to right (np.add.reduceat would pair them differently).
+            first = np.ones(len(term), dtype=bool)
+            first[1:] = (term[1:] != term[:-1]) | (doc[1:] != doc[:-1])
+            group_start = np.flatnonzero(first)
+            position = np.arange(len(term)) - group_start[np.cumsum(first) - 1]
+            del first
+            rank = 1
+            at = np.flatnonzero(position == rank)
+            while at.size:
+                total[at] += total[at - 1]
+                rank += 1
+                at = np.flatnonzero(position == rank)
+            del position, at
+            last = np.append(group_start[1:], len(term)) - 1
+            del group_start
+            total = total[last]
+            values = (total * (K1 + 1.0) / (total + K1)).astype(np.float32)
+            term = term[last].astype(np.uint32)
+            self._chunks.append((term, doc[last], values))
+            counts = np.bincount(term, minlength=len(self.term_ids) + 1)
+            counts[: len(self._term_count)] += self._term_count
+            self._term_count = counts
+        self._tokens = array("I")
+        self._segment_len = array("I")
+        self._segment_doc = array("I")
+        self._segment_weight = array("d")
+
+    def install(self, postings: _Postings) -> None:
+        """Put every term's documents and values into `postings` as arrays of their own (as the query side
+        reads them), by way of two flat arrays that the chunks are scattered into."""
+        self._flush()
+        count = self._term_count
+        ends = np.cumsum(count)
+        starts = ends - count
+        docs_flat = array("I", [0]) * int(ends[-1])
+        values_flat = array("f", [0.0]) * int(ends[-1])
+        out_docs = np.frombuffer(docs_flat, dtype=np.uint32)
+        out_values = np.frombuffer(values_flat, dtype=np.float32)
+        fill = starts.copy()
+        while self._chunks:
+            term, doc, values = self._chunks.pop(0)
+            first = np.ones(len(term), dtype=bool)
+            first[1:] = term[1:] != term[:-1]
+            run_start = np.flatnonzero(first)
+            run_len = np.diff(run_start, append=len(term))
+            run_term = term[run_start]
+            at = np.repeat(fill[run_term] - run_start, run_len) + np.arange(len(term))
+            out_docs[at] = doc
+            out_values[at] = values
+            fill[run_term] += run_len
+        del out_docs, out_values
+        # Term ids start at 1; slot 0 (no term) is empty.
+        ranges = list(map(slice, starts[1:].tolist(), ends[1:].tolist()))
+        terms = list(self.term_ids)
+        postings.update(zip(terms, map(docs_flat.__getitem__, ranges), strict=True))
+        postings.values_of.update(zip(terms, map(values_flat.__getitem__, ranges), strict=True))
 
 
 def parse_ref(ref: str) -> tuple[CandidateKind, str]:
@@ -592,13 +739,14 @@ class Matcher:
         return {name: content_words(text) for name, text in self._field_texts(doc).items()}
 
     def _build(self, docs: list[_Doc]) -> None:
+        """Index documents into an empty index (a new matcher, or a compaction after _reset_index)."""
         # Two passes, so that every document is length-normalised against the final average field length.
         # Lengths count whitespace-separated words, which is cheap enough to do twice and keeps the token
         # lists of only one document in memory at a time.
         texts = [(doc, self._field_texts(doc)) for doc in docs]
         lengths = []
         for _, fields in texts:
-            field_lengths = {name: len(text.split()) for name, text in fields.items()}
+            field_lengths = {name: word_count(text) for name, text in fields.items()}
             lengths.append(field_lengths)
             self._field_len_sum.update(field_lengths)
             self._field_count.update(field_lengths.keys())
@@ -607,21 +755,40 @@ class Matcher:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for (doc, fields), field_lengths in zip(texts, lengths, strict=True):
-                self._add(doc, fields, field_lengths)
+            self._bulk_index(texts, lengths)
         finally:
             self._short_words.clear()
             if collecting:
                 gc.enable()
 
+    def _bulk_index(self, texts: list[tuple[_Doc, dict[str, str]]], lengths: list[dict[str, int]]) -> None:
+        bulk = _BulkPostings(self._surface)
+        for (doc, fields), field_lengths in zip(texts, lengths, strict=True):
+            idx = self._register(doc)
+            weighted = self._weighted_fields(fields, field_lengths, bulk=True)
+            if doc.phrasing is not None:
+                vocabulary = self._surface
+                self._phrasing_df.update({vocabulary[w] for _, field_words in weighted for w in field_words} - {""})
+            for weight, field_words in weighted:
+                bulk.add_words(idx, weight, field_words)
+            if PHRASE_WEIGHT > 0:
+                pairs = self._phrase_pairs(doc, bulk=True)
+                if pairs:
+                    bulk.add_terms(idx, PHRASE_WEIGHT, pairs)
+            if bulk.end_document():
+                # The short texts that repeat (an item's title in its articles' related field) mostly repeat
+                # within a chunk; the cache need not outlive it.
+                self._short_words.clear()
+        bulk.install(self._docs_of)
+
     def _append(self, doc: _Doc) -> None:
         texts = self._field_texts(doc)
-        lengths = {name: len(text.split()) for name, text in texts.items()}
+        lengths = {name: word_count(text) for name, text in texts.items()}
         self._field_len_sum.update(lengths)
         self._field_count.update(lengths.keys())
-        self._add(doc, texts, lengths, bulk=False)
+        self._add(doc, texts, lengths)
 
-    def _add(self, doc: _Doc, texts: dict[str, str], lengths: dict[str, int], *, bulk: bool = True) -> None:
+    def _register(self, doc: _Doc) -> int:
         idx = len(self._docs)
         self._docs.append(doc)
         if doc.phrasing is None:
@@ -630,21 +797,30 @@ class Matcher:
             self._phrasing_docs.add(idx)
             self._phrasing_idx.setdefault(doc.ref, deque()).append(idx)
         self._alive += 1
-        vocabulary = self._surface
+        return idx
+
+    def _weighted_fields(
+        self, texts: dict[str, str], lengths: dict[str, int], *, bulk: bool
+    ) -> list[tuple[float, list[str]]]:
+        """Each non-empty field's BM25F weight (length-normalised) and words, the longest field first: the
+        order in which a term's per-field weights are summed."""
         fields = []
         for name, text in texts.items():
-            length = lengths[name]
             field_words = self._tokenise(text, bulk=bulk)
             if field_words:
-                fields.append((name, length, field_words))
+                avg = self._field_len_sum[name] / max(1, self._field_count[name]) or 1.0
+                b = FIELD_B[name]
+                fields.append((FIELD_WEIGHTS[name] / (1.0 - b + b * lengths[name] / avg), field_words))
+        fields.sort(key=lambda field: len(field[1]), reverse=True)
+        return fields
+
+    def _add(self, doc: _Doc, texts: dict[str, str], lengths: dict[str, int]) -> None:
+        idx = self._register(doc)
+        vocabulary = self._surface
+        weights: dict[str, float] = {}
         # The longest field (an article's body) first: it seeds the weights in one comprehension, and only
         # the short fields are merged in word by word.
-        fields.sort(key=lambda field: len(field[2]), reverse=True)
-        weights: dict[str, float] = {}
-        for name, length, field_words in fields:
-            avg = self._field_len_sum[name] / max(1, self._field_count[name]) or 1.0
-            b = FIELD_B[name]
-            weight = FIELD_WEIGHTS[name] / (1.0 - b + b * length / avg)
+        for weight, field_words in self._weighted_fields(texts, lengths, bulk=False):
             counts = Counter(map(vocabulary.__getitem__, field_words))
             counts.pop("", None)  # the stopwords
             if weights:
@@ -655,12 +831,11 @@ class Matcher:
                 weights = dict(zip(counts.keys(), map(mul, counts.values(), repeat(weight)), strict=True))
         if PHRASE_WEIGHT > 0:
             get = weights.get
-            for pair, tf in Counter(self._phrase_pairs(doc, bulk=bulk)).items():
+            for pair, tf in Counter(self._phrase_pairs(doc)).items():
                 weights[pair] = get(pair, 0.0) + PHRASE_WEIGHT * tf
         if doc.phrasing is not None:
             self._phrasing_df.update(weights.keys())
-        # The hot loop of indexing, written as map() over C functions: one Python-level step per posting
-        # would dominate building a large index.
+        # Written as map() over C functions: one Python-level step per posting would dominate.
         docs_of = self._docs_of
         tfs = weights.values()
         saturated = map(truediv, map(mul, tfs, repeat(K1 + 1.0)), map(add, tfs, repeat(K1)))
@@ -678,7 +853,7 @@ class Matcher:
         self._phrasing_docs.discard(idx)
         stem = self._stemmer.stem
         for name, text in texts.items():
-            self._field_len_sum[name] -= len(text.split())
+            self._field_len_sum[name] -= word_count(text)
             self._field_count[name] -= 1
         terms = {stem(w) for text in texts.values() for w in content_words(text)}
         self._retired_of.update(terms)

@@ -26,6 +26,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 _CONTENT_WORD = re.compile(r"[a-z0-9]{2,}")
 # Byte table for raw_words: letters and digits stay, everything else becomes a blank.
 _WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else ord(" ") for c in range(256))
+# Byte table for word_count over Latin-1: what str.split() splits on becomes a blank, anything else a letter.
+_BLANK_BYTES = bytes(ord(" ") if chr(c).isspace() else ord("x") for c in range(256))
 # Swedish letters by str.replace (C speed; str.translate with a dict goes through Python per character).
 _FOLD_FAST = (("å", "a"), ("ä", "a"), ("ö", "o"), ("é", "e"), ("’", "'"))
 # The letters of Nordic and West European text, folded without a trip through Unicode decomposition (which
@@ -175,6 +177,17 @@ def raw_words(text: str) -> list[str]:
     if folded.isascii():
         return folded.encode().translate(_WORD_BYTES, b"'").decode().split()
     return _WORD.findall(folded.replace("'", ""))
+
+
+def word_count(text: str) -> int:
+    """len(text.split()) without creating the words: a byte-table translation marks blanks and letters, and
+    a word begins wherever a letter follows a blank (a third of the time on article bodies). Text beyond
+    Latin-1 (curly quotes, emoji) is split."""
+    try:
+        marked = text.encode("latin-1").translate(_BLANK_BYTES)
+    except UnicodeEncodeError:
+        return len(text.split())
+    return marked.count(b" x") + marked.startswith(b"x")
 
 
 def content_words(text: str) -> list[str]:
