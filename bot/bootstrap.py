@@ -128,7 +128,9 @@ async def build_desk(config: DeskConfig, *, clock: Clock | None = None, migrate:
     bolt = None
     if config.slack.bot_token:
         bolt = _bolt_app(client, config)
-    edge = SlackEdge(bolt, Inbox(sessions, clock), config.slack.signing_secret)
+    edge = SlackEdge(
+        bolt, Inbox(sessions, clock), config.slack.signing_secret, concurrency=config.server.event_concurrency
+    )
     desk = Desk(
         config=config,
         clock=clock,

@@ -289,6 +289,9 @@ class DatabaseSection(Strict):
 class ServerSection(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=1, le=65535)
+    # Stored events processed at once by one process. Their writes share transactions (group commit), so
+    # more at once means fewer round trips per event; too many would hold up the acknowledgements.
+    event_concurrency: int = Field(default=32, ge=1, le=1000)
 
 
 class KnowledgeSection(Strict):

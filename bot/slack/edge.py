@@ -70,20 +70,19 @@ def _protect_payload_word(body: str) -> str:
 
 
 class SlackEdge:
-    # Events processed at once by this process; more would only queue for the database's connections.
-    CONCURRENCY = 4
-
     def __init__(
         self,
         bolt: AsyncApp | None,
         inbox: Inbox,
         signing_secret: str,
+        *,
+        concurrency: int = 32,
     ) -> None:
         self._bolt = bolt
         self._inbox = inbox
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._working = asyncio.Semaphore(self.CONCURRENCY)
+        self._working = asyncio.Semaphore(concurrency)
         self.meter: EdgeMeter = Unmetered()
 
     def verified(self, body: str, timestamp: str | None, signature: str | None) -> bool:
@@ -178,8 +177,8 @@ class SlackEdge:
     async def process(self, row_id: int, claimed: InboxItem | None = None) -> None:
         if self._bolt is None:
             return
-        # A few events at a time: the rest wait here rather than in the database's queue, where they would
-        # hold up the acknowledgement of events still arriving.
+        # A bounded number at a time (server.event_concurrency): the rest wait here rather than in the
+        # database's queue, where they would hold up the acknowledgement of events still arriving.
         async with self._working:
             await self._process(row_id, claimed)
 
