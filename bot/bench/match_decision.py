@@ -7,7 +7,8 @@ at or under --max-false-confident) and applied to the held-out fold, so every ca
 that never saw it. Prints one JSON line per rule with the cross-validated accuracy and false_confident (mean
 over the repeats), the same figures for thresholds fitted on all cases, and those thresholds.
 
-Rules (score = a candidate's 0..1 score, best first):
+Rules (score = a candidate's 0..1 score, best first; runner-up = the matcher's rival, MatchResult.rival:
+the next candidate, or the best one outside the best one's family when the wording picked the member):
 - `margin`: best >= confident and best - runner-up >= margin;
 - `family_margin`: the same, but the runner-up is the best candidate outside the best one's family (an
   article and a catalogue item its `related` lists are two fitting answers, not rivals);
@@ -76,7 +77,7 @@ def rows_of(matcher: Matcher, families: dict[str, set[str]], cases: Sequence[tup
         top = ranked[0].ref
         family = families.get(top, set())
         outside = [c.score for c in ranked[1:] if c.ref not in family]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        runner_up = result.rival
         rows.append(Row(expected, top, ranked[0].score, runner_up, outside[0] if outside else 0.0, result.lead))
     return rows
 
