@@ -3,7 +3,8 @@
 A how-to or policy question ("how do I ...", "hur gör jag ...", "am I allowed to ...", "vad gäller ...")
 is answered by an article; a request for a service ("I need ...", "jag behöver ...", "can you ...",
 "beställa ...") or a fault report ("doesn't work", "funkar inte", "broken", "trasig") goes to the
-catalogue.
+catalogue. A message about a private matter ("my private phone", "min privata mobil", "my kid's tablet")
+is usually outside what a workplace desk does.
 
 The cues are general English and Swedish phrasing, written from the languages' question, request and
 complaint forms (inverted word order and modal verbs for questions: "do I need" / "behöver jag" against the
@@ -13,11 +14,12 @@ hittar jag ..." is no cue: it asks for a place, and a service's form is one as o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from knowledge.text import words
+from knowledge.text import fold, strip_markup, words
 
 # One cue a line: its words, separated by blanks; a line may end in "= weight" (default 1). Weight 2 for the
 # words and frames that make a whole message a question ("how", "hur", "do I need", "behöver jag", "får jag",
@@ -178,16 +180,43 @@ glomt
 glomde
 """
 
+# Private matters: the word itself, and a thing of one's family members. The English possessive needs its
+# apostrophe ("my kid's" but not "my kids are ill": a sick child is the desk's business); the Swedish
+# genitive is a word of its own. "Personal" is no cue: in Swedish it means the staff.
+_PRIVATE = """
+private
+privately
+privat
+privata
+privatperson
+privatbruk
+mitt barns
+mina barns
+min sons
+min dotters
+min frus
+min mans
+min sambos
+min partners
+min mammas
+min pappas
+"""
+_KIN_POSSESSIVE = re.compile(
+    r"\b(?:my|our) (?:kid|son|daughter|child|children|wife|husband|partner|boyfriend|girlfriend|mom|mum|dad|"
+    r"mother|father|family)(?:'s|s')"
+)
+
 Kind = Literal["article", "catalog"]
 
 
 @dataclass(frozen=True, slots=True)
 class Intent:
-    """How much a message reads as a question (`question`) and as a request or fault report (`request`):
-    the summed weights of the cues found."""
+    """How much a message reads as a question (`question`), as a request or fault report (`request`), and
+    as a private matter (`private`): the summed weights of the cues found."""
 
     question: float
     request: float
+    private: float
 
     @property
     def favours(self) -> Kind | None:
@@ -199,7 +228,7 @@ class Intent:
         return None
 
 
-Cue = tuple[tuple[str, ...], float, str]  # words, weight, "question" / "request"
+Cue = tuple[tuple[str, ...], float, str]  # words, weight, "question" / "request" / "private"
 
 
 def _compile(blocks: Iterable[tuple[str, str]]) -> dict[str, list[Cue]]:
@@ -213,7 +242,7 @@ def _compile(blocks: Iterable[tuple[str, str]]) -> dict[str, list[Cue]]:
     return cues
 
 
-_CUES = _compile((("question", _QUESTION), ("request", _REQUEST), ("request", _PROBLEM)))
+_CUES = _compile((("question", _QUESTION), ("request", _REQUEST), ("request", _PROBLEM), ("private", _PRIVATE)))
 
 
 def intent_of(text: str) -> Intent:
@@ -226,10 +255,12 @@ def intent_of(text: str) -> Intent:
             end = at + len(cue)
             if tuple(tokens[at:end]) == cue:
                 found.append((at, end, weight, name))
-    totals = {"question": 0.0, "request": 0.0}
+    totals = {"question": 0.0, "request": 0.0, "private": 0.0}
     for at, end, weight, name in found:
         if not any(a <= at and end <= e and e - a > end - at for a, e, _, _ in found):
             totals[name] += weight
+    if "'" in text or "\u2019" in text:
+        totals["private"] += len(_KIN_POSSESSIVE.findall(fold(strip_markup(text))))
     return Intent(**totals)
 
 

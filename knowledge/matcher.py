@@ -85,6 +85,10 @@ PHRASE_WEIGHT = 2.0
 # desk ask for something, and a bare "vpn" is more often a problem than a question).
 INTENT_BOOST = 0.75
 NEUTRAL_BOOST = 0.75
+# A message about a private matter ("my private phone", "my kid's xbox") is rarely the desk's business even
+# when its words fit an entry ("phone", "repair"): it gets at most a short list, never a confident answer.
+# (Scaling its scores down instead, by 0.2-0.5, cross-validates about as well on the development set, but
+# a private matter whose words fit an entry closely still got a confident answer.)
 # An article and a catalogue item it lists as related answer the same topic, and so score alike (the
 # article's `related` field holds the item's title and keywords); which one fits is a matter of what the
 # message asks for. When the wording tells and the best candidate is of the other kind, a related member of
@@ -409,7 +413,8 @@ class Matcher:
         runner_up = boosted[rival][1] if len(boosted) > rival else 0.0
         reach = self._reach(terms)
         lead = (boosted[0][1] - runner_up) / reach if boosted and reach > 0 else 0.0
-        return self._decide(candidates, limit, lead, round(1.0 - math.exp(-runner_up / scale), 4))
+        rival_score = round(1.0 - math.exp(-runner_up / scale), 4)
+        return self._decide(candidates, limit, lead, rival_score, may_answer=not intent.private)
 
     def _related(self, a: int, b: int) -> bool:
         """Whether two index entries are an article and a catalogue item it lists as related."""
@@ -911,15 +916,18 @@ class Matcher:
 
     # ----- decision ----------------------------------------------------------------------------------------
 
-    def _decide(self, ranked: tuple[Candidate, ...], limit: int, lead: float, rival: float) -> MatchResult:
+    def _decide(
+        self, ranked: tuple[Candidate, ...], limit: int, lead: float, rival: float, *, may_answer: bool = True
+    ) -> MatchResult:
         """`lead`: the best candidate's raw lead over its rival as a share of the message's reach; `rival`: the
-        score of the best candidate that competes with the best one."""
+        score of the best candidate that competes with the best one; `may_answer`: False when the message is
+        no matter for a confident answer (a private one)."""
         t = self.thresholds
         candidates = ranked[:limit]
         if not candidates:
             return MatchResult(Decision.NOTHING, ())
         best = candidates[0].score
-        if best >= t.confident and best - rival >= t.margin and lead >= t.lead:
+        if may_answer and best >= t.confident and best - rival >= t.margin and lead >= t.lead:
             return MatchResult(Decision.CONFIDENT, candidates, lead, rival)
         if best >= t.suggest:
             return MatchResult(Decision.CHOOSE, candidates, lead, rival)

@@ -14,7 +14,8 @@ the next candidate, or the best one outside the best one's family when the wordi
   article and a catalogue item its `related` lists are two fitting answers, not rivals);
 - `ratio`: best >= confident and runner-up <= ratio * best;
 - `margin_and_lead`: `margin`, and the best candidate's raw lead over the runner-up is at least `lead` times
-  the most the message could score (MatchResult.lead; the matcher's rule)."""
+  the most the message could score (MatchResult.lead; the matcher's rule).
+A message about a private matter (knowledge.intent) is never confident, under every rule, as in the matcher."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from bot.bench.match_baselines import DEV_SET
 from knowledge.evaluation import load_cases
+from knowledge.intent import intent_of
 from knowledge.loading import load_articles, load_catalog_file
 from knowledge.matcher import Matcher
 
@@ -40,6 +42,7 @@ class Row:
     runner_up: float
     outside_family: float
     lead: float
+    private: bool = False  # a private matter: never a confident answer (knowledge.intent)
 
 
 Params = tuple[float, ...]
@@ -78,7 +81,10 @@ def rows_of(matcher: Matcher, families: dict[str, set[str]], cases: Sequence[tup
         family = families.get(top, set())
         outside = [c.score for c in ranked[1:] if c.ref not in family]
         runner_up = result.rival
-        rows.append(Row(expected, top, ranked[0].score, runner_up, outside[0] if outside else 0.0, result.lead))
+        private = intent_of(text).private > 0
+        rows.append(
+            Row(expected, top, ranked[0].score, runner_up, outside[0] if outside else 0.0, result.lead, private)
+        )
     return rows
 
 
@@ -86,7 +92,7 @@ def judged(rows: Sequence[Row], rule: Rule, params: Sequence[Params]) -> tuple[f
     """(accuracy, false_confident) with params[i] applied to rows[i]."""
     right = wrong = 0
     for row, p in zip(rows, params, strict=True):
-        confident = row.top is not None and rule(row, p)
+        confident = row.top is not None and not row.private and rule(row, p)
         if confident and row.top == row.expected:
             right += 1
         elif confident:

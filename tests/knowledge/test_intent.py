@@ -65,3 +65,29 @@ def test_cues_are_written_folded() -> None:
         assert word.isascii()
         assert word == word.lower()
         assert word.isalnum()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "min privata mobil har fått spräckt skärm",
+        "my Spotify stopped working on my private phone",
+        "can you help me fix my kid's xbox?",
+        "my son’s ipad won't charge",
+        "kan ni laga min dotters dator?",
+    ],
+)
+def test_a_private_matter_is_told(text: str) -> None:
+    assert intent_of(text).private > 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my kids are sick, how do I report VAB?",
+        "personalfesten på fredag, var är den?",
+        "my laptop screen is cracked",
+    ],
+)
+def test_a_work_matter_is_not_private(text: str) -> None:
+    assert intent_of(text).private == 0

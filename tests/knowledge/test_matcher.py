@@ -358,3 +358,40 @@ def test_a_bare_topic_is_not_answered_by_intent() -> None:
     """Without wording that tells question from request, the family's two members stay rivals."""
     result = _travel_desk().match("hotel")
     assert result.rival == result.candidates[1].score
+
+
+def _phone_desk() -> Matcher:
+    catalog = [
+        CatalogEntry(
+            "phone-repair",
+            "Mobile phone repair",
+            "Reparation av mobiltelefon",
+            "Report a work phone with a cracked screen or a dead battery; IT repairs or replaces it.",
+            ("cracked screen", "broken phone", "spräckt skärm", "trasig mobil"),
+            "it",
+            "incident",
+            "medium",
+        ),
+        CatalogEntry(
+            "printer", "Printer problem", "Skrivare", "Printer jammed.", ("printer",), "it", "incident", "low"
+        ),
+    ]
+    return Matcher(catalog, [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my private phone has a cracked screen, do you know a good repair shop?",
+        "min privata mobil har fått spräckt skärm, vet ni nån bra reparatör?",
+        "can you fix my kid's phone? the screen is cracked",
+    ],
+)
+def test_a_private_matter_gets_no_confident_answer(text: str) -> None:
+    assert _phone_desk().match(text).best is None
+
+
+def test_the_same_fault_on_a_work_phone_is_answered() -> None:
+    result = _phone_desk().match("my work phone has a cracked screen")
+    assert result.best is not None
+    assert result.best.ref == "catalog:phone-repair"
