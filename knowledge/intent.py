@@ -244,11 +244,35 @@ def _compile(blocks: Iterable[tuple[str, str]]) -> dict[str, list[Cue]]:
 
 _CUES = _compile((("question", _QUESTION), ("request", _REQUEST), ("request", _PROBLEM), ("private", _PRIVATE)))
 
+# Typos in the longer one-word cues ("alowed", "stoped", "brokenn"): a word with one letter left out of such
+# a cue, or one letter too many, stands for it. A changed letter does not: it turns too many cues into other
+# words ("policy" into "police", "manual" into "annual").
+TYPO_MIN_LEN = 6
+
+
+def _one_deleted(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+_LONG_CUE_WORDS = frozenset(
+    cue[0] for entries in _CUES.values() for cue, _, _ in entries if len(cue) == 1 and len(cue[0]) >= TYPO_MIN_LEN
+)
+_LETTER_LEFT_OUT = {short: word for word in sorted(_LONG_CUE_WORDS) for short in _one_deleted(word)}
+
+
+def _cue_word(token: str) -> str:
+    if token in _CUES or len(token) < TYPO_MIN_LEN - 1:
+        return token
+    found = _LETTER_LEFT_OUT.get(token)
+    if found is None and len(token) > TYPO_MIN_LEN:
+        found = next((short for short in _one_deleted(token) if short in _LONG_CUE_WORDS), None)
+    return found or token
+
 
 def intent_of(text: str) -> Intent:
     """Sum the weights of the cues found in the message. A cue inside a longer one that was found does not
     count: "need" in "do I need" is part of a question, not a request."""
-    tokens = words(text)
+    tokens = [_cue_word(token) for token in words(text)]
     found: list[tuple[int, int, float, str]] = []
     for at, token in enumerate(tokens):
         for cue, weight, name in _CUES.get(token, ()):

@@ -91,3 +91,16 @@ def test_a_private_matter_is_told(text: str) -> None:
 )
 def test_a_work_matter_is_not_private(text: str) -> None:
     assert intent_of(text).private == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "favours"),
+    [
+        ("are we alowed to fly?", "article"),  # a letter left out
+        ("the dock is brokenn", "catalog"),  # a letter too many
+        ("skrivaren är trasiig", "catalog"),
+        ("who do I call, the police?", None),  # a changed letter is another word: "policy" is not meant
+    ],
+)
+def test_a_cue_with_a_typo_is_still_a_cue(text: str, favours: str | None) -> None:
+    assert intent_of(text).favours == favours
