@@ -23,6 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge import lexicon
+from knowledge.intent import intent_of
 from knowledge.models import (
     Article,
     Candidate,
@@ -78,24 +79,25 @@ SYNONYM_WEIGHT = 1.0
 # Weight of an in-order pair of words from a title, keyword or tag (see _phrase_pairs).
 PHRASE_WEIGHT = 2.0
 
-# Words that make a message a how-to question, which an article answers; without them a message is more
-# likely a fault report or a request for a service, which the catalogue handles. The favoured kind's raw
-# scores are multiplied by 1 + INTENT_BOOST.
-HOW_TO_MARKERS: frozenset[str] = frozenset(
-    (
-        "how",
-        "hur",
-        "howto",
-        "tips",
-        "guide",
-        "instructions",
-        "instruktion",
-        "instruktioner",
-        "manual",
-        "steps",
-    )
-)
+# The kind of answer a message's wording asks for (knowledge.intent): a how-to or policy question an
+# article, a request or a fault report the catalogue. That kind's raw scores are multiplied by
+# 1 + INTENT_BOOST; when the wording does not tell, the catalogue's by 1 + NEUTRAL_BOOST (most messages to a
+# desk ask for something, and a bare "vpn" is more often a problem than a question).
 INTENT_BOOST = 0.75
+NEUTRAL_BOOST = 0.75
+# A message about a private matter ("my private phone", "my kid's xbox") is rarely the desk's business even
+# when its words fit an entry ("phone", "repair"): it gets at most a short list, never a confident answer.
+# (Scaling its scores down instead, by 0.2-0.5, cross-validates about as well on the development set, but
+# a private matter whose words fit an entry closely still got a confident answer.)
+# An article and a catalogue item it lists as related answer the same topic, and so score alike (the
+# article's `related` field holds the item's title and keywords); which one fits is a matter of what the
+# message asks for. When the wording tells and the best candidate is of the other kind, a related member of
+# the favoured kind among the next FAMILY_WINDOW candidates, scoring at least FAMILY_RATIO of the best, is
+# put first with the family's score; and the margin and lead of a confident answer are measured against the
+# best candidate outside the family: its other member is no rival, only the other way to the same help.
+# Cross-validated on the development set (bench match_decision): windows 3-5 and ratios 0-0.5 do the same.
+FAMILY_WINDOW = 3
+FAMILY_RATIO = 0.3
 
 # Coordination, as in classic Lucene: a candidate's raw score is multiplied by the idf-weighted share of the
 # message's words it contains, to this power. A long message's right answer covers more of it than an entry
@@ -379,9 +381,9 @@ class Matcher:
         for doc_idx in self._retired:
             scores.pop(doc_idx, None)
         voted = self._fold_phrasings(scores, terms)
-        how_to = any(w in HOW_TO_MARKERS for w in words(text))
-        favoured = "article" if how_to else "catalog"
-        boost = 1.0 + INTENT_BOOST
+        intent = intent_of(text)
+        favoured = intent.favours or "catalog"
+        boost = 1.0 + (INTENT_BOOST if intent.favours else NEUTRAL_BOOST)
         top = [(idx, scores[idx]) for idx in heapq.nlargest(max(limit, 2) * 4, scores, key=scores.__getitem__)]
         if COORDINATION > 0:
             top = self._coordinated(top, terms, voted)
@@ -390,6 +392,8 @@ class Matcher:
             key=lambda item: item[1],
             reverse=True,
         )
+        if intent.favours:
+            boosted = self._family_pick(boosted, intent.favours)
         query_set = {qt.term for qt in terms}
         targets = len(self._by_ref)
         scale = SCALE_PER_IDF * math.log(1.0 + (targets + 0.5) / 0.5)
@@ -402,10 +406,38 @@ class Matcher:
             )
             for idx, raw in boosted[: max(limit, 2)]
         )
-        runner_up = boosted[1][1] if len(boosted) > 1 else 0.0
+        rival = 1
+        if boosted and intent.favours == self._docs[boosted[0][0]].kind:
+            while rival < len(boosted) and self._related(boosted[0][0], boosted[rival][0]):
+                rival += 1
+        runner_up = boosted[rival][1] if len(boosted) > rival else 0.0
         reach = self._reach(terms)
         lead = (boosted[0][1] - runner_up) / reach if boosted and reach > 0 else 0.0
-        return self._decide(candidates, limit, lead)
+        rival_score = round(1.0 - math.exp(-runner_up / scale), 4)
+        return self._decide(candidates, limit, lead, rival_score, may_answer=not intent.private)
+
+    def _related(self, a: int, b: int) -> bool:
+        """Whether two index entries are an article and a catalogue item it lists as related."""
+        doc_a, doc_b = self._docs[a], self._docs[b]
+        if doc_a.kind == doc_b.kind:
+            return False
+        article, item = (doc_a, doc_b) if doc_a.kind == "article" else (doc_b, doc_a)
+        found = self._articles.get(article.id)
+        return found is not None and item.id in found.related
+
+    def _family_pick(self, ranked: list[tuple[int, float]], favoured: CandidateKind) -> list[tuple[int, float]]:
+        """Put first the member of the best candidate's family that is of the kind the wording asks for (see
+        FAMILY_WINDOW), with the best one's raw score."""
+        best, best_raw = ranked[0]
+        if self._docs[best].kind == favoured:
+            return ranked
+        for position in range(1, min(len(ranked), FAMILY_WINDOW + 1)):
+            idx, raw = ranked[position]
+            if raw < FAMILY_RATIO * best_raw:
+                break
+            if self._docs[idx].kind == favoured and self._related(best, idx):
+                return [(idx, best_raw), *ranked[:position], *ranked[position + 1 :]]
+        return ranked
 
     def _coordinated(
         self, top: list[tuple[int, float]], terms: list[QueryTerm], voted: set[int]
@@ -884,16 +916,19 @@ class Matcher:
 
     # ----- decision ----------------------------------------------------------------------------------------
 
-    def _decide(self, ranked: tuple[Candidate, ...], limit: int, lead: float) -> MatchResult:
-        """`lead`: the best candidate's raw lead over the runner-up as a share of the message's reach."""
+    def _decide(
+        self, ranked: tuple[Candidate, ...], limit: int, lead: float, rival: float, *, may_answer: bool = True
+    ) -> MatchResult:
+        """`lead`: the best candidate's raw lead over its rival as a share of the message's reach; `rival`: the
+        score of the best candidate that competes with the best one; `may_answer`: False when the message is
+        no matter for a confident answer (a private one)."""
         t = self.thresholds
         candidates = ranked[:limit]
         if not candidates:
             return MatchResult(Decision.NOTHING, ())
         best = candidates[0].score
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if best >= t.confident and best - runner_up >= t.margin and lead >= t.lead:
-            return MatchResult(Decision.CONFIDENT, candidates, lead)
+        if may_answer and best >= t.confident and best - rival >= t.margin and lead >= t.lead:
+            return MatchResult(Decision.CONFIDENT, candidates, lead, rival)
         if best >= t.suggest:
-            return MatchResult(Decision.CHOOSE, candidates, lead)
-        return MatchResult(Decision.NOTHING, candidates, lead)
+            return MatchResult(Decision.CHOOSE, candidates, lead, rival)
+        return MatchResult(Decision.NOTHING, candidates, lead, rival)

@@ -54,10 +54,11 @@ class Decision(enum.Enum):
 class Thresholds:
     """Decision boundaries on the 0..1 candidate score.
 
-    `confident`: the best candidate is answered directly when its score reaches this, it leads the runner-up
-    by at least `margin`, and its lead in raw score is at least `lead` times the most the message could score
-    (every one of its words in a title). `suggest`: below that, candidates at or above this are offered as a
-    short list to choose from.
+    `confident`: the best candidate is answered directly when its score reaches this, it leads its rival
+    (the runner-up; or the best candidate outside the family when the wording picked an article or its
+    related catalogue item) by at least `margin`, and its lead in raw score is at least `lead` times the
+    most the message could score (every one of its words in a title). `suggest`: below that, candidates at
+    or above this are offered as a short list to choose from.
 
     The relative lead is what tells a precise short message ("sjukanmälan": a small raw lead, but most of
     what the message can say) from a long, chatty one where many entries pick up a few words each (a large
@@ -90,6 +91,8 @@ class MatchResult:
     # The best candidate's raw lead over the runner-up as a share of the most the message could score: one
     # of the decision's inputs, kept for explanations and for calibrating thresholds.
     lead: float = 0.0
+    # The score of the best candidate that competes with the first one (the margin is measured against it).
+    rival: float = 0.0
 
     @property
     def best(self) -> Candidate | None:

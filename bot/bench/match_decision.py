@@ -7,13 +7,15 @@ at or under --max-false-confident) and applied to the held-out fold, so every ca
 that never saw it. Prints one JSON line per rule with the cross-validated accuracy and false_confident (mean
 over the repeats), the same figures for thresholds fitted on all cases, and those thresholds.
 
-Rules (score = a candidate's 0..1 score, best first):
+Rules (score = a candidate's 0..1 score, best first; runner-up = the matcher's rival, MatchResult.rival:
+the next candidate, or the best one outside the best one's family when the wording picked the member):
 - `margin`: best >= confident and best - runner-up >= margin;
 - `family_margin`: the same, but the runner-up is the best candidate outside the best one's family (an
   article and a catalogue item its `related` lists are two fitting answers, not rivals);
 - `ratio`: best >= confident and runner-up <= ratio * best;
 - `margin_and_lead`: `margin`, and the best candidate's raw lead over the runner-up is at least `lead` times
-  the most the message could score (MatchResult.lead; the matcher's rule)."""
+  the most the message could score (MatchResult.lead; the matcher's rule).
+A message about a private matter (knowledge.intent) is never confident, under every rule, as in the matcher."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from bot.bench.match_baselines import DEV_SET
 from knowledge.evaluation import load_cases
+from knowledge.intent import intent_of
 from knowledge.loading import load_articles, load_catalog_file
 from knowledge.matcher import Matcher
 
@@ -39,6 +42,7 @@ class Row:
     runner_up: float
     outside_family: float
     lead: float
+    private: bool = False  # a private matter: never a confident answer (knowledge.intent)
 
 
 Params = tuple[float, ...]
@@ -76,8 +80,11 @@ def rows_of(matcher: Matcher, families: dict[str, set[str]], cases: Sequence[tup
         top = ranked[0].ref
         family = families.get(top, set())
         outside = [c.score for c in ranked[1:] if c.ref not in family]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        rows.append(Row(expected, top, ranked[0].score, runner_up, outside[0] if outside else 0.0, result.lead))
+        runner_up = result.rival
+        private = intent_of(text).private > 0
+        rows.append(
+            Row(expected, top, ranked[0].score, runner_up, outside[0] if outside else 0.0, result.lead, private)
+        )
     return rows
 
 
@@ -85,7 +92,7 @@ def judged(rows: Sequence[Row], rule: Rule, params: Sequence[Params]) -> tuple[f
     """(accuracy, false_confident) with params[i] applied to rows[i]."""
     right = wrong = 0
     for row, p in zip(rows, params, strict=True):
-        confident = row.top is not None and rule(row, p)
+        confident = row.top is not None and not row.private and rule(row, p)
         if confident and row.top == row.expected:
             right += 1
         elif confident:

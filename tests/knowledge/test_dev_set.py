@@ -11,12 +11,12 @@ from knowledge.loading import load_articles, load_catalog_file
 from knowledge.matcher import Matcher
 
 # The issue's targets for top3 and false_confident. Accuracy and top1 are held just under what the matcher
-# reaches today (0.825 and 0.860; the issue asks 0.85 accuracy, not reached: cross-validated accuracy is 0.808,
-# see bot.bench.match_decision), so that a regression fails CI while the gap stays visible.
+# reaches today (0.8625 and 0.912; the issue asks 0.85 accuracy; cross-validated accuracy is 0.836, see
+# bot.bench.match_decision), so that a regression fails CI.
 TOP3_TARGET = 0.95
 FALSE_CONFIDENT_TARGET = 0.05
-ACCURACY_FLOOR = 0.82
-TOP1_FLOOR = 0.85
+ACCURACY_FLOOR = 0.86
+TOP1_FLOOR = 0.91
 
 REPO = Path(__file__).resolve().parents[2]
 CANDIDATES = (REPO / ".." / "shared" / "eval" / "dev", Path("/work/shared/eval/dev"))

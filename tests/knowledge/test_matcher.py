@@ -287,3 +287,111 @@ def test_the_entry_that_explains_more_of_a_long_message_ranks_first() -> None:
     ]
     message = "we moved to another floor and now both screens stay black when I plug in at my new desk"
     assert top_ref(Matcher(catalog, []), message) == "catalog:docking"
+
+
+def _travel_desk() -> Matcher:
+    """A catalogue item and the article that lists it as related: the same topic, two kinds of help."""
+    catalog = [
+        CatalogEntry(
+            "travel-booking",
+            "Business travel booking",
+            "Bokning av tjänsteresa",
+            "Book flights, trains and hotels for business trips.",
+            ("book travel", "flight", "train", "hotel", "boka resa", "flyg", "tåg"),
+            "finance",
+            "request",
+            "medium",
+        ),
+        CatalogEntry(
+            "printer", "Printer problem", "Skrivare", "Printer jammed.", ("printer",), "it", "incident", "low"
+        ),
+    ]
+    articles = [
+        Article(
+            "kb-travel-policy",
+            "Travel policy: flight or train, hotel standard",
+            ("travel", "policy", "resepolicy"),
+            "en",
+            ("travel-booking",),
+            "Take the train for trips under five hours; fly otherwise. Hotels up to 1 800 SEK a night.",
+        ),
+        Article("kb-vpn", "Connect to the VPN", ("vpn",), "en", (), "Click Connect."),
+    ]
+    return Matcher(catalog, articles)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "are we allowed to fly to stockholm or is it train only?",
+        "får jag flyga till kunden eller måste jag ta tåget?",
+        "how expensive a hotel may I book?",
+    ],
+)
+def test_a_policy_question_gets_the_article_confidently(text: str) -> None:
+    result = _travel_desk().match(text)
+    assert result.best is not None
+    assert result.best.ref == "article:kb-travel-policy"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need a train to stockholm and a hotel for one night",
+        "kan ni boka flyg till Luleå åt mig?",
+        "please book a hotel in Uppsala next week",
+    ],
+)
+def test_a_request_gets_the_service_confidently(text: str) -> None:
+    result = _travel_desk().match(text)
+    assert result.best is not None
+    assert result.best.ref == "catalog:travel-booking"
+
+
+def test_the_other_member_of_a_family_is_offered_next_not_counted_as_a_rival() -> None:
+    result = _travel_desk().match("are we allowed to fly to stockholm or is it train only?")
+    assert [c.ref for c in result.candidates[:2]] == ["article:kb-travel-policy", "catalog:travel-booking"]
+    assert result.rival < result.candidates[1].score
+
+
+def test_a_bare_topic_is_not_answered_by_intent() -> None:
+    """Without wording that tells question from request, the family's two members stay rivals."""
+    result = _travel_desk().match("hotel")
+    assert result.rival == result.candidates[1].score
+
+
+def _phone_desk() -> Matcher:
+    catalog = [
+        CatalogEntry(
+            "phone-repair",
+            "Mobile phone repair",
+            "Reparation av mobiltelefon",
+            "Report a work phone with a cracked screen or a dead battery; IT repairs or replaces it.",
+            ("cracked screen", "broken phone", "spräckt skärm", "trasig mobil"),
+            "it",
+            "incident",
+            "medium",
+        ),
+        CatalogEntry(
+            "printer", "Printer problem", "Skrivare", "Printer jammed.", ("printer",), "it", "incident", "low"
+        ),
+    ]
+    return Matcher(catalog, [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my private phone has a cracked screen, do you know a good repair shop?",
+        "min privata mobil har fått spräckt skärm, vet ni nån bra reparatör?",
+        "can you fix my kid's phone? the screen is cracked",
+    ],
+)
+def test_a_private_matter_gets_no_confident_answer(text: str) -> None:
+    assert _phone_desk().match(text).best is None
+
+
+def test_the_same_fault_on_a_work_phone_is_answered() -> None:
+    result = _phone_desk().match("my work phone has a cracked screen")
+    assert result.best is not None
+    assert result.best.ref == "catalog:phone-repair"
