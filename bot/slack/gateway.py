@@ -4,6 +4,7 @@ and small TTL caches for what rarely changes (users' locales, DM channels, user-
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -91,7 +92,18 @@ def make_web_client(
         session=session,
         timeout=15,
         retry_handlers=handlers,
+        logger=_sdk_logger(),
     )
+
+
+def _sdk_logger() -> logging.Logger:
+    """slack_sdk decides whether to format its debug lines (the whole request, blocks and all) by testing the
+    logger's own level, `logger.level <= DEBUG`, which a logger left at NOTSET always passes. Given the level
+    it inherits anyway, the debug lines are built only when they would be shown."""
+    logger = logging.getLogger("slack_sdk.web.async_client")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logger.getEffectiveLevel())
+    return logger
 
 
 class SlackGateway:
