@@ -47,14 +47,38 @@ class GroupCommit(Generic[T, R]):
         while self._pending:
             batch, self._pending = self._pending[: self.MAX_BATCH], self._pending[self.MAX_BATCH :]
             try:
-                async with self._sessions(bind=self._autocommit) as session:
-                    results = await self._write(session, [item for item, _ in batch])
-                    await session.commit()
-            except Exception as error:  # every writer in the batch hears of it, as it would have alone
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
+                results = await self._write_batch([item for item, _ in batch])
+            except Exception as error:
+                if len(batch) == 1:
+                    _settle(batch[0][1], error=error)
+                else:
+                    # One bad write must not fail the writes that happened to share its batch: each is tried
+                    # again on its own, so only the bad one hears of the error, as it would have alone.
+                    for item, future in batch:
+                        await self._write_alone(item, future)
                 continue
             for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
+                _settle(future, result=result)
+
+    async def _write_alone(self, item: T, future: asyncio.Future[R]) -> None:
+        try:
+            (result,) = await self._write_batch([item])
+        except Exception as error:
+            _settle(future, error=error)
+        else:
+            _settle(future, result=result)
+
+    async def _write_batch(self, items: list[T]) -> Sequence[R]:
+        async with self._sessions(bind=self._autocommit) as session:
+            results = await self._write(session, items)
+            await session.commit()
+        return results
+
+
+def _settle(future: asyncio.Future[R], *, result: R | None = None, error: BaseException | None = None) -> None:
+    if future.done():  # its writer gave up; nobody is waiting
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)  # type: ignore[arg-type]
