@@ -2,7 +2,7 @@
 signed DM events end to end (signature, dedupe, durable inbox, matching, the reply posted to the Slack
 stand-in), on SQLite and (with --postgres or SERVICEDESK_TEST_DATABASE_URL) PostgreSQL.
 
-    python -m bot.bench.headline [--events 300] [--senders 20] [--repeats 3] [--postgres URL]
+    python -m bot.bench.headline [--events 1000] [--senders 20] [--repeats 3] [--postgres URL]
 
 Prints one JSON line per target with throughput (events/s; for the desk, until the last reply is in Slack),
 acknowledgement latency p50/p99 as the senders saw it (min/median/max over the repeats), the ratio desk/bare,
@@ -205,11 +205,15 @@ async def _postgres_database(base: str) -> tuple[str, Callable[[], Awaitable[Non
 
 
 async def main_async(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-headline-") as workdir:
+        await _measure(args, Path(workdir))
+
+
+async def _measure(args: argparse.Namespace, workdir: Path) -> None:
     async with LocalSlack() as slack:
         bare = await _repeat(lambda: bare_bolt(slack, args.events, args.senders), args.repeats)
         bare_median = statistics.median(bare.throughput)
         targets: list[tuple[str, str, Callable[[], Awaitable[None]] | None]] = []
-        workdir = Path(tempfile.mkdtemp(prefix="bench-headline-"))
         targets.append(("sqlite", f"sqlite+aiosqlite:///{workdir / 'desk.db'}", None))
         postgres = args.postgres or os.environ.get("SERVICEDESK_TEST_DATABASE_URL")
         if postgres:
@@ -248,13 +252,17 @@ def _line(name: str, args: argparse.Namespace, runs: Runs, bare: float | None) -
     return line
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot.bench.headline", description=__doc__)
-    parser.add_argument("--events", type=int, default=300)
+    parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--postgres", help="a PostgreSQL URL (postgresql+asyncpg://...) for the PostgreSQL leg")
-    asyncio.run(main_async(parser.parse_args()))
+    return parser
+
+
+def main() -> None:
+    asyncio.run(main_async(parser().parse_args()))
 
 
 if __name__ == "__main__":
