@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.db.group_commit import GroupCommit
-from bot.db.models import SlackDelivery
+from bot.db.models import SlackDelivery, table_of
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,10 @@ class Inbox:
         ]
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         # One multi-row INSERT; a key already stored (or twice in this batch) returns no row the second time.
-        statement = insert(SlackDelivery).on_conflict_do_nothing().returning(SlackDelivery.id, SlackDelivery.dedupe_key)
+        # Core on the table, not the ORM's bulk insert: nothing here needs objects, and the ORM's per-row
+        # bookkeeping cost more than the statement.
+        table = table_of(SlackDelivery)
+        statement = insert(table).on_conflict_do_nothing().returning(table.c.id, table.c.dedupe_key)
         stored = {key: int(row_id) for row_id, key in (await session.execute(statement, rows)).all()}
         items: list[InboxItem | None] = []
         for delivery in deliveries:
@@ -94,10 +97,9 @@ class Inbox:
 
     async def _done_batch(self, session: AsyncSession, row_ids: Sequence[int]) -> list[None]:
         await session.execute(
-            update(SlackDelivery)
-            .where(SlackDelivery.id.in_(row_ids))
+            update(table_of(SlackDelivery))
+            .where(table_of(SlackDelivery).c.id.in_(row_ids))
             .values(processed_at=self._clock.now(), locked_until=None, last_error=None)
-            .execution_options(synchronize_session=False)
         )
         return [None] * len(row_ids)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.config import DeskConfig
 from bot.config.schema import CatalogItem, TeamConfig
 from bot.db.group_commit import GroupCommit
-from bot.db.models import IntakeRequest
+from bot.db.models import IntakeRequest, table_of
 from bot.services.knowledge_base import KnowledgeBase
 from bot.sla.policy import SlaPolicies
 from knowledge.models import Article, Decision
@@ -118,7 +118,9 @@ class IntakeService:
         """Requests understood at the same moment, stored in one INSERT. A request whose origin was stored
         before (a redelivery, or another process a moment ago) gets that answer: it is the answer."""
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        statement = insert(IntakeRequest).on_conflict_do_nothing().returning(IntakeRequest.id, IntakeRequest.origin_key)
+        # Core on the table: the rows become objects below only for the suggestion, never for the session.
+        table = table_of(IntakeRequest)
+        statement = insert(table).on_conflict_do_nothing().returning(table.c.id, table.c.origin_key)
         inserted = {key: int(row_id) for row_id, key in (await session.execute(statement, list(rows))).all()}
         earlier_keys = {row["origin_key"] for row in rows if row["origin_key"] not in inserted}
         earlier: dict[str, IntakeRequest] = {}
@@ -151,7 +153,7 @@ class IntakeService:
         await self._replies.submit((intake_id, reply_ts))
 
     async def _replied_batch(self, session: AsyncSession, replies: Sequence[tuple[int, str]]) -> list[None]:
-        table = cast(Table, IntakeRequest.__table__)
+        table = table_of(IntakeRequest)
         # The first reply's ts stays: a late duplicate write must not point the request at another message.
         statement = (
             update(table)
