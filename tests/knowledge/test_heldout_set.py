@@ -12,10 +12,10 @@ from knowledge.evaluation import load_cases, metrics, run_cases
 from knowledge.loading import load_articles, load_catalog_file
 from knowledge.matcher import Matcher
 
-# Held just under what the matcher reaches today (accuracy 0.7125, top1 0.765, top3 0.882, false_confident
-# 0.075).
-ACCURACY_FLOOR = 0.70
-TOP1_FLOOR = 0.76
+# Held just under what the matcher reaches today (accuracy 0.75, top1 0.779, top3 0.882, false_confident
+# 0.075; at the set's arrival 0.7125, 0.765, 0.882 and 0.075).
+ACCURACY_FLOOR = 0.74
+TOP1_FLOOR = 0.77
 TOP3_FLOOR = 0.88
 FALSE_CONFIDENT_CEILING = 0.08
 

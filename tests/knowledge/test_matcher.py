@@ -461,3 +461,22 @@ def test_a_plain_need_in_a_long_rambling_message_is_answered() -> None:
     assert result.best is not None
     assert result.best.ref == "catalog:laptop-repair"
     assert result.decision is Decision.CONFIDENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "glömt lösenordet, kontot är låst",
+        "skrivaren på våning två är trasig",
+        "vill ansöka om semester i juli",
+        "jag har tappat mitt passerkort och behöver ett nytt",
+        "hur ansluter jag till vpn hemifrån?",
+    ],
+)
+def test_swedish_typed_without_a_ring_or_umlauts_finds_the_same(matcher: Matcher, text: str) -> None:
+    """People on a Swedish desk often type a, a, o for å, ä, ö: the words must meet the same terms
+    (stems, compounds, lexicon concepts) and the message the same candidates with the same scores."""
+    plain = text.replace("å", "a").replace("ä", "a").replace("ö", "o")
+    assert plain != text
+    assert matcher.query_terms(plain) == matcher.query_terms(text)
+    assert matcher.match(plain) == matcher.match(text)
