@@ -105,6 +105,12 @@ FAMILY_RATIO = 0.3
 # candidate that explains little of a message makes a confident answer less likely (its lead shrinks).
 # Cross-validated on the development set: 0.35-0.65 all raise CV accuracy (bench match_decision).
 COORDINATION = 0.5
+# The relative lead of a confident answer is measured against what the message's REACH_WORDS most
+# informative words could score: no entry answers more than a handful of a message's words, and the chatter
+# of a long message ("sorry for the wall of text", the coffee machine, the weekend) would otherwise inflate
+# the reach and shrink every lead, so that a long message whose need is plain never got a confident answer.
+# Cross-validated on the development set: 8 raises CV accuracy 0.836 -> 0.859 (6: 0.842, 10: 0.847).
+REACH_WORDS = 8
 
 # A learned phrasing votes for its target when the message and the phrasing each reach
 # PHRASING_MIN_SIMILARITY of their own best score; the target then scores at least PHRASING_SHARE of it.
@@ -466,15 +472,17 @@ class Matcher:
         return coordinated
 
     def _reach(self, terms: list[QueryTerm]) -> float:
-        """The most a message could score: each of its words (phrase pairs aside) once in a title. Words
-        that only learned phrasings contain count for nothing: no target can score them."""
+        """The most a message could score by its REACH_WORDS most informative words: each (phrase pairs
+        aside) once in a title. Words that only learned phrasings contain count for nothing: no target can
+        score them."""
         weight = FIELD_WEIGHTS["title"]
         best_value = weight * (K1 + 1.0) / (weight + K1)
-        return sum(
-            qt.weight * self._idf(qt.term) * best_value
+        weights = [
+            qt.weight * self._idf(qt.term)
             for qt in terms
             if qt.origin != "phrase" and self._df(qt.term) > self._phrasing_df[qt.term]
-        )
+        ]
+        return best_value * sum(heapq.nlargest(REACH_WORDS, weights))
 
     def _score(self, terms: list[QueryTerm]) -> dict[int, float]:
         """BM25F sums per document. On a large index, terms found in a big share of the documents (near

@@ -57,8 +57,8 @@ class Thresholds:
     `confident`: the best candidate is answered directly when its score reaches this, it leads its rival
     (the runner-up; or the best candidate outside the family when the wording picked an article or its
     related catalogue item) by at least `margin`, and its lead in raw score is at least `lead` times the
-    most the message could score (every one of its words in a title). `suggest`: below that, candidates at
-    or above this are offered as a short list to choose from.
+    most the message could score (its most informative words, up to eight, each in a title). `suggest`:
+    below that, candidates at or above this are offered as a short list to choose from.
 
     The relative lead is what tells a precise short message ("sjukanmälan": a small raw lead, but most of
     what the message can say) from a long, chatty one where many entries pick up a few words each (a large

@@ -55,7 +55,10 @@ _FOLD_COMMON = str.maketrans(
 
 # Function words, greetings, fillers and light verbs ("see", "get", "funkar") of both languages, folded: in
 # a small index their idf looks high, but they say nothing about the need. Words such as "not", "new" or
-# "own" can carry the need ("won't start", "new hire") and stay searchable.
+# "own" can carry the need ("won't start", "new hire") and stay searchable. The last lines are the rest of
+# the Snowball English and Swedish stopword lists, less the words that can carry a need: negation ("no",
+# "not", "ingen"), "own", "down", "själv" (self-service) and the particles of Swedish phrasal verbs ("skriva
+# ut" is to print, "sätta upp" to set up).
 STOPWORDS: frozenset[str] = frozenset(
     """
     a an and are as at be been being but by can could did do does doing for from had has have having he her
@@ -73,6 +76,10 @@ STOPWORDS: frozenset[str] = frozenset(
     dig oss er dem hej tack snalla bara ocksa nu idag imorgon igar nan nagon nagot nagra blir bli blev
     fick fa far gor gora gjort finns ju vi lite mycket typ hos ens nej ja funkar fungerar funka se ser
     ga gar gick kommer komma sager tror tycker prova provat forsokt satt grej grejer saker manga bra liksom
+    above after against because before below between both each few further more most nor once only other
+    same she should through until while herself himself itself ourselves theirs themselves yourself yourselves
+    alla allt blivit denna deras dess ej era ert ha hade hans henne hennes honom icke inom man mellan sadan
+    sadana sadant samma sedan sitta varje vars vid vilkas
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 

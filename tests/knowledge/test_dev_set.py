@@ -11,11 +11,11 @@ from knowledge.loading import load_articles, load_catalog_file
 from knowledge.matcher import Matcher
 
 # The issue's targets for top3 and false_confident. Accuracy and top1 are held just under what the matcher
-# reaches today (0.8625 and 0.912; the issue asks 0.85 accuracy; cross-validated accuracy is 0.836, see
+# reaches today (0.875 and 0.912; the issue asks 0.85 accuracy; cross-validated accuracy is 0.859, see
 # bot.bench.match_decision), so that a regression fails CI.
 TOP3_TARGET = 0.95
 FALSE_CONFIDENT_TARGET = 0.05
-ACCURACY_FLOOR = 0.86
+ACCURACY_FLOOR = 0.87
 TOP1_FLOOR = 0.91
 
 REPO = Path(__file__).resolve().parents[2]

@@ -395,3 +395,88 @@ def test_the_same_fault_on_a_work_phone_is_answered() -> None:
     result = _phone_desk().match("my work phone has a cracked screen")
     assert result.best is not None
     assert result.best.ref == "catalog:phone-repair"
+
+
+def _chatty_desk() -> Matcher:
+    """Entries whose long descriptions share the everyday words of chatter (weekend, coffee, train,
+    meeting), so that a chatty message's side remarks are words the index knows, as on a real desk."""
+    catalog = [
+        CatalogEntry(
+            "laptop-repair",
+            "Laptop repair",
+            "Datorreparation",
+            "Your laptop will not start, power on or charge: we repair it or lend you a loan laptop meanwhile.",
+            ("laptop", "broken laptop", "loan laptop"),
+            "it",
+            "incident",
+            "high",
+        ),
+        CatalogEntry(
+            "kitchen",
+            "Kitchen and coffee machine",
+            "Kök och kaffemaskin",
+            "Report a broken coffee machine or dishwasher in the office kitchen, on any floor.",
+            ("coffee", "kitchen"),
+            "fm",
+            "incident",
+            "low",
+        ),
+        CatalogEntry(
+            "travel",
+            "Business travel booking",
+            "Tjänsteresa",
+            "Book a train or a flight to a client meeting or a site visit.",
+            ("train", "flight", "meeting"),
+            "finance",
+            "request",
+            "medium",
+        ),
+        CatalogEntry(
+            "events",
+            "Team events",
+            "Teamaktiviteter",
+            "Plan a weekend trip, a lunch or an after work for your team.",
+            ("weekend", "lunch", "team"),
+            "hr",
+            "request",
+            "low",
+        ),
+    ]
+    return Matcher(catalog, [])
+
+
+def test_a_plain_need_in_a_long_rambling_message_is_answered() -> None:
+    """The need sits in the middle of side remarks that each touch another entry; the remarks must not
+    dilute the answer's lead into a short list (the reach counts the message's most informative words)."""
+    matcher = _chatty_desk()
+    text = (
+        "morning all, sorry for the wall of text. yesterday I took the train back from the client meeting and "
+        "the flight before that was late, long day. put the laptop in my bag like usual, and this morning it "
+        "simply won't power on, tried another charger too. I need a loan laptop or a repair asap. thanks, have "
+        "a nice weekend, and lunch with the team on friday? also does anyone know if the coffee machine and the "
+        "dishwasher in the kitchen work again?"
+    )
+    assert len(matcher.query_terms(text)) > 12
+    result = matcher.match(text)
+    assert result.best is not None
+    assert result.best.ref == "catalog:laptop-repair"
+    assert result.decision is Decision.CONFIDENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "glömt lösenordet, kontot är låst",
+        "skrivaren på våning två är trasig",
+        "vill ansöka om semester i juli",
+        "jag har tappat mitt passerkort och behöver ett nytt",
+        "hur ansluter jag till vpn hemifrån?",
+    ],
+)
+def test_swedish_typed_without_a_ring_or_umlauts_finds_the_same(matcher: Matcher, text: str) -> None:
+    """People on a Swedish desk often type a, a, o for å, ä, ö: the words must meet the same terms
+    (stems, compounds, lexicon concepts) and the message the same candidates with the same scores."""
+    plain = text.replace("å", "a").replace("ä", "a").replace("ö", "o")
+    assert plain != text
+    assert matcher.query_terms(plain) == matcher.query_terms(text)
+    assert matcher.match(plain) == matcher.match(text)

@@ -36,6 +36,12 @@ def test_stopwords_of_both_languages_are_dropped() -> None:
     assert content_words("hur gör jag med skrivaren") == ["skrivaren"]
 
 
+def test_function_words_of_the_snowball_lists_are_dropped_but_words_that_carry_a_need_stay() -> None:
+    assert content_words("samma problem mellan varje möte, both of them, each other") == ["problem", "mote"]
+    # Negation, "self" (self-service) and the particles of Swedish phrasal verbs ("skriva ut", print) stay.
+    assert content_words("not own down ingen själv ut upp") == ["not", "own", "down", "ingen", "sjalv", "ut", "upp"]
+
+
 def test_stemmer_joins_inflections_in_both_languages() -> None:
     stem = Stemmer().stem
     assert stem("passwords") == stem("password")
