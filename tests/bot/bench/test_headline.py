@@ -21,7 +21,8 @@ async def test_the_benchmark_measures_both_servers_and_every_event_gets_its_repl
     await headline.main_async(headline.parser().parse_args(argv))
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     targets = [line["target"] for line in lines]
-    assert targets == ["bare_bolt_noop", "desk_end_to_end_sqlite"] + (["desk_end_to_end_postgresql"] if pg else [])
+    expected = ["bare_bolt_noop", "bare_bolt_reply", "desk_end_to_end_sqlite"]
+    assert targets == expected + (["desk_end_to_end_postgresql"] if pg else [])
     for line in lines:
         assert line["events"] == 12
         assert set(line["throughput_per_s"]) == {"min", "median", "max"}
