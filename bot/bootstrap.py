@@ -98,6 +98,7 @@ class Desk:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.edge.settle()
+        await self.intake.drain()
         await self.http.close()
         await self.engine.dispose()
 

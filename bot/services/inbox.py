@@ -74,6 +74,11 @@ class Inbox:
             items.append(InboxItem(row_id, delivery.kind, delivery.payload, 1) if row_id is not None else None)
         return items
 
+    async def drain(self) -> None:
+        """Until the stores and done marks submitted so far are settled (shutdown)."""
+        await self._stores.drain()
+        await self._dones.drain()
+
     async def claim(self, row_id: int) -> InboxItem | None:
         now = self._clock.now()
         async with self._sessions.begin() as session:

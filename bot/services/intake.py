@@ -139,6 +139,11 @@ class IntakeService:
                 results.append((earlier[key], False))
         return results
 
+    async def drain(self) -> None:
+        """Until the requests and reply timestamps submitted so far are settled (shutdown)."""
+        await self._intakes.drain()
+        await self._replies.drain()
+
     async def get(self, intake_id: int) -> IntakeView | None:
         async with self._sessions() as session:
             row = await session.get(IntakeRequest, intake_id)

@@ -159,7 +159,7 @@ class OutboxDispatcher:
         """Kick whenever one of these sessions commits a transaction that queued something: delivery starts
         the moment a side effect is committed, and a transaction that queued nothing costs no delivery round.
         The class is the desk's own (bot.db.engine.make_sessionmaker), so no other desk's commits land here."""
-        session_class = sessions.kw["sync_session_class"]
+        session_class = sessions.kw.get("sync_session_class", Session)
         if session_class is Session:
             raise ValueError("wake_on_commit needs a desk's own session class (bot.db.engine.make_sessionmaker)")
         event.listen(session_class, "after_commit", self._committed)

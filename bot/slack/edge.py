@@ -6,6 +6,7 @@ so they go through Bolt at once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -216,6 +217,7 @@ class SlackEdge:
         """Wait until every event taken so far has been processed (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._inbox.drain()
 
     async def settle_within(self, grace: float) -> int:
         """Shutdown: wait up to `grace` seconds for the events taken so far, then cancel the rest and say how
@@ -229,4 +231,8 @@ class SlackEdge:
         for task in left:
             task.cancel()
         await asyncio.gather(*left, return_exceptions=True)
+        # A cancelled event's done mark may still be on its way (writes outlive their writers); let it land
+        # before the pool closes, so the event is not processed a second time.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._inbox.drain(), max(deadline - loop.time(), 1.0))
         return len(left)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import FixedClock
@@ -47,6 +48,55 @@ async def test_a_bad_write_fails_alone_and_its_batch_mates_are_written(db: Datab
     assert results[2] == 28
     assert sorted(written) == [12, 14]
     assert await batcher.submit(21) == 42
+
+
+async def test_when_the_database_is_unreachable_a_batch_fails_at_once_not_write_by_write(db: Database) -> None:
+    calls: list[list[int]] = []
+
+    async def write(session: AsyncSession, numbers: Sequence[int]) -> list[int]:
+        calls.append(list(numbers))
+        raise OperationalError("INSERT ...", {}, ConnectionRefusedError("connection refused"))
+
+    batcher: GroupCommit[int, int] = GroupCommit(db.sessions, write)
+    results = await asyncio.gather(*(batcher.submit(n) for n in (1, 2, 3, 4)), return_exceptions=True)
+    assert all(isinstance(result, OperationalError) for result in results)
+    # One attempt for the batch: four more, each waiting out the same timeout, would hold up every later write.
+    assert calls == [[1, 2, 3, 4]]
+
+
+async def test_a_batch_write_that_breaks_its_promise_fails_its_writers_instead_of_leaving_them_waiting(
+    db: Database,
+) -> None:
+    async def write(session: AsyncSession, numbers: Sequence[int]) -> list[int]:
+        return list(numbers)[:-1]  # one result short
+
+    batcher: GroupCommit[int, int] = GroupCommit(db.sessions, write)
+    results = await asyncio.wait_for(
+        asyncio.gather(*(batcher.submit(n) for n in (1, 2, 3)), return_exceptions=True), timeout=10
+    )
+    assert all(isinstance(result, Exception) for result in results)
+    await batcher.drain()
+
+
+async def test_shutdown_waits_for_writes_whose_writers_gave_up(db: Database) -> None:
+    release = asyncio.Event()
+    written: list[int] = []
+
+    async def write(session: AsyncSession, numbers: Sequence[int]) -> list[int]:
+        await release.wait()
+        written.extend(numbers)
+        return list(numbers)
+
+    batcher: GroupCommit[int, int] = GroupCommit(db.sessions, write)
+    writer = asyncio.create_task(batcher.submit(7))
+    await asyncio.sleep(0)
+    writer.cancel()
+    draining = asyncio.create_task(batcher.drain())
+    await asyncio.sleep(0)
+    assert not draining.done()
+    release.set()
+    await asyncio.wait_for(draining, timeout=10)
+    assert written == [7]
 
 
 async def test_a_writer_that_gives_up_does_not_cancel_the_others(db: Database) -> None:
