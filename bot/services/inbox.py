@@ -9,12 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.db.group_commit import GroupCommit
 from bot.db.models import SlackDelivery, table_of
+from bot.db.upsert import insert_ignoring_conflicts
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,11 @@ class Inbox:
             }
             for delivery in deliveries
         ]
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         # One multi-row INSERT; a key already stored (or twice in this batch) returns no row the second time.
         # Core on the table, not the ORM's bulk insert: nothing here needs objects, and the ORM's per-row
         # bookkeeping cost more than the statement.
         table = table_of(SlackDelivery)
-        statement = insert(table).on_conflict_do_nothing().returning(table.c.id, table.c.dedupe_key)
+        statement = insert_ignoring_conflicts(session, table).returning(table.c.id, table.c.dedupe_key)
         stored = {key: int(row_id) for row_id, key in (await session.execute(statement, rows)).all()}
         items: list[InboxItem | None] = []
         for delivery in deliveries:

@@ -12,13 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import and_, event, exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, aliased
 
 from bot.clock import Clock
 from bot.db.models import OutboxMessage
-from bot.db.upsert import insert_ignore
+from bot.db.upsert import insert_ignore, insert_ignoring_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +97,6 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], *, at: 
     the dedupe keys queued by this call: a key already queued is skipped, as with `enqueue`."""
     if not notices:
         return set()
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = [
         {
             "dedupe_key": notice.dedupe_key,
@@ -114,7 +111,7 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], *, at: 
     ]
     # executemany form: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues") from one cached
     # compilation, where .values(rows) would compile anew for every batch size.
-    statement = insert(OutboxMessage).on_conflict_do_nothing().returning(OutboxMessage.dedupe_key)
+    statement = insert_ignoring_conflicts(session, OutboxMessage).returning(OutboxMessage.dedupe_key)
     result = await session.execute(statement, rows)
     queued = {str(key) for key in result.scalars()}
     if queued:
