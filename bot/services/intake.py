@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -18,6 +17,7 @@ from bot.config import DeskConfig
 from bot.config.schema import CatalogItem, TeamConfig
 from bot.db.group_commit import GroupCommit
 from bot.db.models import IntakeRequest, table_of
+from bot.db.upsert import insert_ignoring_conflicts
 from bot.services.knowledge_base import KnowledgeBase
 from bot.sla.policy import SlaPolicies
 from knowledge.models import Article, Decision
@@ -81,6 +81,7 @@ class IntakeService:
         self._config = config
         self._knowledge = knowledge
         self._policies = policies
+        self._catalog = {item.id: item for item in config.catalog}
         self._intakes = GroupCommit(sessions, self._store_batch)
         self._replies = GroupCommit(sessions, self._replied_batch)
 
@@ -117,10 +118,9 @@ class IntakeService:
     ) -> list[tuple[IntakeRequest, bool]]:
         """Requests understood at the same moment, stored in one INSERT. A request whose origin was stored
         before (a redelivery, or another process a moment ago) gets that answer: it is the answer."""
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         # Core on the table: the rows become objects below only for the suggestion, never for the session.
         table = table_of(IntakeRequest)
-        statement = insert(table).on_conflict_do_nothing().returning(table.c.id, table.c.origin_key)
+        statement = insert_ignoring_conflicts(session, table).returning(table.c.id, table.c.origin_key)
         inserted = {key: int(row_id) for row_id, key in (await session.execute(statement, list(rows))).all()}
         earlier_keys = {row["origin_key"] for row in rows if row["origin_key"] not in inserted}
         earlier: dict[str, IntakeRequest] = {}
@@ -186,10 +186,11 @@ class IntakeService:
         candidates: list[list[Any]] = list(row.candidates.get("candidates") or [])
         items: list[ItemOffer] = []
         articles: list[ArticleOffer] = []
-        catalog_ids = {item.id for item in self._config.catalog}
         for kind, ident, score in candidates:
-            if kind == "catalog" and ident in catalog_ids and len(items) < 1 + MAX_ALTERNATIVES:
-                items.append(self.offer(self._config.item(ident), now, float(score)))
+            # An item stored with an old request may have left the catalogue since: it is no longer offered.
+            item = self._catalog.get(ident) if kind == "catalog" else None
+            if item is not None and len(items) < 1 + MAX_ALTERNATIVES:
+                items.append(self.offer(item, now, float(score)))
             elif kind == "article" and len(articles) < MAX_ARTICLES:
                 article = self._knowledge.article(ident)
                 if article is not None:
