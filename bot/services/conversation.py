@@ -90,16 +90,7 @@ class ConversationService:
             if ticket is None:
                 return None
             comment = Comment(ticket_id=ticket_id, author_id=user_id, body=text, internal=True, created_at=now)
-            session.add(comment)
-            await session.flush()
-            await enqueue(
-                session,
-                kind=RELAY,
-                dedupe_key=f"relay:{comment.id}",
-                at=now,
-                ticket_id=ticket_id,
-                payload={"comment_id": comment.id, "to": "internal"},
-            )
+            await _keep(session, comment, to="internal")
             return Relayed(TicketSnapshot.of(ticket), comment.id, True)
 
     async def _store(
@@ -128,17 +119,22 @@ class ConversationService:
                     slack_ts=ts,
                     created_at=now,
                 )
-                session.add(comment)
-                await session.flush()
-                if to is not None:
-                    await enqueue(
-                        session,
-                        kind=RELAY,
-                        dedupe_key=f"relay:{comment.id}",
-                        at=now,
-                        ticket_id=ticket_id,
-                        payload={"comment_id": comment.id, "to": to},
-                    )
+                await _keep(session, comment, to=to)
                 return Relayed(TicketSnapshot.of(ticket), comment.id, internal)
         except IntegrityError:
             return None  # this Slack message was stored before: a redelivery
+
+
+async def _keep(session: AsyncSession, comment: Comment, *, to: str | None) -> None:
+    """Store a comment and, when it goes somewhere (`to`), queue its relay in the same transaction."""
+    session.add(comment)
+    await session.flush()
+    if to is not None:
+        await enqueue(
+            session,
+            kind=RELAY,
+            dedupe_key=f"relay:{comment.id}",
+            at=comment.created_at,
+            ticket_id=comment.ticket_id,
+            payload={"comment_id": comment.id, "to": to},
+        )
