@@ -9,11 +9,11 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks.agent_forms import NOTE_BLOCK, note_modal, read_note, resolve_modal
 from bot.blocks.ids import ActionId, CallbackId
-from bot.blocks.text import decode_value
 from bot.domain.lifecycle import IllegalTransition
 from bot.errors import DeskError
 from bot.i18n import t
 from handlers.errors import explain, message_for
+from handlers.replies import ticket_id_of
 
 if TYPE_CHECKING:
     from bot.bootstrap import Desk
@@ -33,11 +33,6 @@ def register(app: AsyncApp, desk: Desk) -> None:
     app.view_submission(CallbackId.NOTE_FORM)(card.on_note_submitted)
 
 
-def _ticket_id(action: dict[str, Any]) -> int | None:
-    value = decode_value(action.get("value"))
-    return value["k"] if isinstance(value.get("k"), int) else None
-
-
 class AgentCard:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
@@ -50,7 +45,7 @@ class AgentCard:
 
     async def on_claim(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        ticket_id = _ticket_id(action)
+        ticket_id = ticket_id_of(action)
         if ticket_id is not None:
             await self._run(body, self.desk.triage.claim(ticket_id, body["user"]["id"]))
 
@@ -70,7 +65,7 @@ class AgentCard:
 
     async def on_wait(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        ticket_id = _ticket_id(action)
+        ticket_id = ticket_id_of(action)
         if ticket_id is not None:
             await self._run(body, self.desk.triage.wait_on_requester(ticket_id, body["user"]["id"]))
 
@@ -83,7 +78,7 @@ class AgentCard:
         await self._open_note_form(body, action, resolve=False)
 
     async def _open_note_form(self, body: dict[str, Any], action: dict[str, Any], *, resolve: bool) -> None:
-        ticket_id = _ticket_id(action)
+        ticket_id = ticket_id_of(action)
         user = str(body["user"]["id"])
         if ticket_id is None:
             return
@@ -136,7 +131,7 @@ class AgentCard:
 
     async def on_cancel_own(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        ticket_id = _ticket_id(action)
+        ticket_id = ticket_id_of(action)
         if ticket_id is not None:
             await self._run(body, self.desk.triage.cancel_own(ticket_id, body["user"]["id"]))
 

@@ -8,11 +8,11 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks.agent_forms import NOTE_BLOCK, read_note, text_modal
 from bot.blocks.ids import ActionId, CallbackId
-from bot.blocks.text import decode_value
 from bot.domain.lifecycle import IllegalTransition
 from bot.errors import DeskError
 from bot.i18n import t
 from handlers.errors import explain, message_for
+from handlers.replies import ticket_id_of
 
 if TYPE_CHECKING:
     from bot.bootstrap import Desk
@@ -31,22 +31,22 @@ class ApprovalListeners:
 
     async def on_approve(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        value = decode_value(action.get("value"))
-        if not isinstance(value.get("k"), int):
+        ticket_id = ticket_id_of(action)
+        if ticket_id is None:
             return
         try:
-            await self.desk.approvals.decide(value["k"], str(body["user"]["id"]), approve=True)
+            await self.desk.approvals.decide(ticket_id, str(body["user"]["id"]), approve=True)
         except (DeskError, IllegalTransition) as error:
             await explain(self.desk, body, error)
 
     async def on_reject(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        value = decode_value(action.get("value"))
-        if not isinstance(value.get("k"), int):
+        ticket_id = ticket_id_of(action)
+        if ticket_id is None:
             return
         user = str(body["user"]["id"])
         try:
-            ticket = await self.desk.approvals.may_decide(value["k"], user)
+            ticket = await self.desk.approvals.may_decide(ticket_id, user)
         except DeskError as error:
             await explain(self.desk, body, error)
             return

@@ -12,7 +12,7 @@ from bot.blocks.text import decode_value, section
 from bot.errors import DeskError
 from bot.i18n import t
 from handlers.errors import explain, message_for
-from handlers.replies import container_place
+from handlers.replies import container_place, ticket_id_of
 
 if TYPE_CHECKING:
     from bot.bootstrap import Desk
@@ -31,12 +31,12 @@ class ArticleListeners:
 
     async def on_draft(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        value = decode_value(action.get("value"))
-        if not isinstance(value.get("k"), int):
+        ticket_id = ticket_id_of(action)
+        if ticket_id is None:
             return
         user = str(body["user"]["id"])
         try:
-            ticket, title, text = await self.desk.articles.starting_text(value["k"], user)
+            ticket, title, text = await self.desk.articles.starting_text(ticket_id, user)
         except DeskError as error:
             await explain(self.desk, body, error)
             return

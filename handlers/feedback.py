@@ -14,7 +14,7 @@ from bot.domain.lifecycle import IllegalTransition
 from bot.errors import DeskError
 from bot.i18n import t
 from handlers.errors import explain, message_for
-from handlers.replies import container_place
+from handlers.replies import container_place, ticket_id_of
 
 if TYPE_CHECKING:
     from bot.bootstrap import Desk
@@ -38,11 +38,11 @@ class FeedbackListeners:
 
     async def on_confirm(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        value = decode_value(action.get("value"))
-        if not isinstance(value.get("k"), int):
+        ticket_id = ticket_id_of(action)
+        if ticket_id is None:
             return
         try:
-            await self.desk.feedback.confirm_solved(value["k"], body["user"]["id"])
+            await self.desk.feedback.confirm_solved(ticket_id, body["user"]["id"])
         except (DeskError, IllegalTransition) as error:
             await explain(self.desk, body, error)
 
@@ -87,13 +87,13 @@ class FeedbackListeners:
         await self._open(body, action, CallbackId.FOLLOW_UP_FORM, "rating.follow_up_title", "rating.follow_up_label")
 
     async def _open(self, body: dict[str, Any], action: dict[str, Any], callback: str, title: str, label: str) -> None:
-        value = decode_value(action.get("value"))
-        if not isinstance(value.get("k"), int):
+        ticket_id = ticket_id_of(action)
+        if ticket_id is None:
             return
         user = str(body["user"]["id"])
         language = await self.desk.people.language(user)
         try:
-            ticket = await self.desk.tickets.get(value["k"])
+            ticket = await self.desk.tickets.get(ticket_id)
         except DeskError as error:
             await explain(self.desk, body, error)
             return

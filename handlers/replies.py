@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.blocks.suggestion import suggestion_blocks
-from bot.blocks.text import context, section
+from bot.blocks.text import context, decode_value, section
 from bot.i18n import t
 from bot.services.intake import Suggestion
 
@@ -38,6 +38,13 @@ def empty_request_blocks(language: str) -> tuple[str, list[dict[str, Any]]]:
 def error_blocks(language: str, key: str = "errors.generic", **params: Any) -> tuple[str, list[dict[str, Any]]]:
     text = t(language, key, **params)
     return text, [context(text)]
+
+
+def ticket_id_of(action: dict[str, Any]) -> int | None:
+    """The ticket a button is about (its value's "k"); None for a value that is not ours (an old message,
+    a forged click), which the listener then ignores."""
+    value = decode_value(action.get("value"))
+    return value["k"] if isinstance(value.get("k"), int) else None
 
 
 def container_place(body: dict[str, Any]) -> tuple[str | None, str | None]:
