@@ -124,13 +124,15 @@ def test_bad_values_get_actionable_messages(tmp_path: Path) -> None:
     text = text.replace('      mon: ["08:00-17:00"]', '      mon: ["17:00-08:00"]', 1)
     text = text.replace("    timezone: Europe/Stockholm\n", "    timezone: Europe/Stockholmm\n", 1)
     text = text.replace("    kind: incident\n    priority: low\n", "    kind: incident\n    priority: urgent\n", 1)
+    text = text.replace("  event_concurrency: 32 ", "  event_concurrency: 0 ", 1)
     problems = problems_of(write(tmp_path, text))
     joined = "\n".join(problems)
     assert "must be a Slack channel id like C0123ABCD (not the #name)" in joined
     assert "ends before it starts" in joined
     assert "unknown time zone 'Europe/Stockholmm'" in joined
     assert "'urgent' is not allowed" in joined
-    assert len(problems) == 4
+    assert any("server.event_concurrency" in problem and "greater than or equal to 1" in problem for problem in problems)
+    assert len(problems) == 5
 
 
 def test_a_catalog_file_reports_its_own_lines(tmp_path: Path) -> None:
