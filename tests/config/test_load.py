@@ -131,7 +131,9 @@ def test_bad_values_get_actionable_messages(tmp_path: Path) -> None:
     assert "ends before it starts" in joined
     assert "unknown time zone 'Europe/Stockholmm'" in joined
     assert "'urgent' is not allowed" in joined
-    assert any("server.event_concurrency" in problem and "greater than or equal to 1" in problem for problem in problems)
+    concurrency = [problem for problem in problems if "server.event_concurrency" in problem]
+    assert len(concurrency) == 1
+    assert "greater than or equal to 1" in concurrency[0]
     assert len(problems) == 5
 
 
